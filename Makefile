@@ -1,0 +1,49 @@
+# NexioQ: `make run` serves the app with everything it needs; `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test setup prereqs prereqs-test lint bench clean
+
+run: prereqs setup
+	$(PY) -m nexioq.devservers run
+
+test: prereqs-test setup
+	$(PY) -m pytest
+
+setup: $(VENV)/.installed node_modules/.installed static/css/app.css locale-compiled
+
+prereqs:
+	@scripts/prereqs.sh run >/dev/null
+
+prereqs-test:
+	@scripts/prereqs.sh test >/dev/null
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $$(scripts/prereqs.sh run | tail -n 1) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+static/css/app.css: node_modules/.installed static/src/app.css $(shell find templates booking/templates -name '*.html' 2>/dev/null)
+	npx --no-install tailwindcss -i static/src/app.css -o static/css/app.css --minify
+
+.PHONY: locale-compiled
+locale-compiled: $(VENV)/.installed
+	@$(PY) manage.py compilemessages --ignore '.venv' --ignore 'node_modules' -v 0
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+bench: setup
+	$(PY) bench/bench_booking.py
+
+clean:
+	rm -rf $(VENV) node_modules static/css/app.css var/staticfiles

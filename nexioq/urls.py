@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from booking import views as booking_views
+
+urlpatterns = [
+    path("", booking_views.home, name="home"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("c/<slug:clinic_slug>/", include("booking.urls")),
+]

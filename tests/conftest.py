@@ -1,0 +1,84 @@
+"""A clinic world for every test: a fresh clinic (its own partition), frozen time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import time_machine
+
+from clinics.models import Clinic, Professional, Treatment
+
+BOGOTA = zoneinfo.ZoneInfo("America/Bogota")
+# Monday 30 November 2026, 07:00 in Bogotá.
+NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+DAY = dt.date(2026, 12, 1)  # the Tuesday most tests book on
+
+
+def at(hour: int, minute: int = 0, day: dt.date = DAY) -> dt.datetime:
+    """A Bogotá wall-clock time as the UTC instant the engine works with."""
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=BOGOTA).astimezone(dt.UTC)
+
+
+@dataclass
+class World:
+    clinic: Clinic
+    cleaning: Treatment  # 60 min, no buffers
+    whitening: Treatment  # 30 min, 10 before, 10 after
+    check: Treatment  # 15 min, no buffers
+    ana: Professional
+    ben: Professional
+
+    @property
+    def tenant_id(self) -> str:
+        return self.clinic.tenant_id
+
+    @property
+    def slug(self) -> str:
+        return self.clinic.slug
+
+
+@pytest.fixture
+def frozen() -> Iterator[time_machine.Coordinates]:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def make_world(**clinic_options: object) -> World:
+    from clinics import services
+
+    options: dict[str, object] = {"min_notice_minutes": 0, "grid_minutes": 15, "max_advance_days": 60}
+    options.update(clinic_options)
+    clinic = services.clinic_create(
+        name="Clínica Prueba",
+        slug=f"test-{uuid.uuid4().hex[:12]}",
+        time_zone="America/Bogota",
+        address="Calle 1 # 2-3",
+        phone="+57 601 555 0100",
+        **options,  # type: ignore[arg-type]
+    )
+    tenant = clinic.tenant_id
+    cleaning = services.treatment_create(tenant_id=tenant, name="Limpieza", duration_minutes=60, price="120000")
+    whitening = services.treatment_create(
+        tenant_id=tenant,
+        name="Blanqueamiento",
+        duration_minutes=30,
+        buffer_before_minutes=10,
+        buffer_after_minutes=10,
+        price="450000",
+    )
+    check = services.treatment_create(tenant_id=tenant, name="Control", duration_minutes=15, price="50000")
+    hours = {day: [("07:00", "20:00")] for day in range(7)}
+    treatments = [cleaning.treatment_id, whitening.treatment_id, check.treatment_id]
+    ana = services.professional_create(tenant_id=tenant, name="Dra. Ana", weekly_hours=hours, treatment_ids=treatments)
+    ben = services.professional_create(tenant_id=tenant, name="Dr. Ben", weekly_hours=hours, treatment_ids=treatments)
+    return World(clinic=clinic, cleaning=cleaning, whitening=whitening, check=check, ana=ana, ben=ben)
+
+
+@pytest.fixture
+def world(dynamodb_local: str, frozen: time_machine.Coordinates) -> World:
+    return make_world()
