@@ -371,7 +371,9 @@ def booking_reschedule(
     now = now or timezone.now()
     if booking.status != BookingStatus.CONFIRMED:
         raise InvalidState(booking.status)
-    _ensure_offered(clinic=clinic, treatment=treatment, professional=professional, start=new_start, now=now)
+    # Only hours are checked here: the booking's own cells would make an overlapping move look taken.
+    if not _start_is_in_hours(clinic=clinic, treatment=treatment, professional=professional, start=new_start, now=now):
+        raise NotOffered(new_start)
     new_blocked_start, new_blocked_end = blocked_interval(start=new_start, treatment=spec_for(treatment))
     old = {(booking.professional_id, c) for c in cells_for(start=booking.blocked_start, end=booking.blocked_end)}
     new = {(professional.professional_id, c) for c in cells_for(start=new_blocked_start, end=new_blocked_end)}
