@@ -138,8 +138,11 @@ def alternatives(
         clinic=clinic, treatment=treatment, professionals=professionals, first_day=day, last_day=day, now=now
     )
     by_id = {p.professional_id: p for p in professionals}
-    picked = nearest_alternatives(slots=slots, wanted_start=wanted_start, professional_id=professional_id, limit=limit)
-    return [(slot, by_id[pid]) for slot, pid in picked if pid in by_id]
+    ranked = nearest_alternatives(slots=slots, wanted_start=wanted_start, professional_id=professional_id, limit=50)
+    # Keep room for other professionals: a patient may prefer the same hour with someone else.
+    same = [pair for pair in ranked if pair[1] == professional_id][: limit - 2]
+    others = [pair for pair in ranked if pair[1] != professional_id][: limit - len(same)]
+    return [(slot, by_id[pid]) for slot, pid in same + others if pid in by_id]
 
 
 def hold_get(*, tenant_id: str, hold_id: str) -> Hold:

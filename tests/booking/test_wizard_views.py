@@ -1,0 +1,275 @@
+"""The booking wizard through Django's test client (real DynamoDB Local behind it)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from booking import selectors, services
+from booking.models import Booking
+from nexioq import dynamo
+from tests.conftest import DAY, NOW, World, at
+
+pytestmark = pytest.mark.django_db
+
+DETAILS = {"name": "Ana Pérez", "email": "Ana@Example.com", "phone": "300 123 4567"}
+
+
+def schedule_url(world: World, treatment=None) -> str:  # type: ignore[no-untyped-def]
+    return reverse("booking-schedule", args=[world.slug, (treatment or world.cleaning).treatment_id])
+
+
+def hold_url(world: World, treatment=None) -> str:  # type: ignore[no-untyped-def]
+    return reverse("booking-hold", args=[world.slug, (treatment or world.cleaning).treatment_id])
+
+
+def iso(moment) -> str:  # type: ignore[no-untyped-def]
+    return dynamo.iso_utc(moment)
+
+
+def pick(client: Client, world: World, hour: int, minute: int = 0, professional: str | None = None):  # type: ignore[no-untyped-def]
+    return client.post(
+        hold_url(world),
+        {"professional": professional or world.ana.professional_id, "start": iso(at(hour, minute))},
+    )
+
+
+def bookings(world: World) -> list[Booking]:
+    return list(Booking.query(dynamo.tenant_pk(world.tenant_id), Booking.sk.startswith("BOOKING#")))
+
+
+def test_it_lists_the_clinics_treatments(client: Client, world: World) -> None:
+    response = client.get(reverse("booking-start", args=[world.slug]))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Clínica Prueba" in body
+    assert "Limpieza" in body and "Blanqueamiento" in body
+    assert "$120.000" in body  # COP in the Spanish (Colombia) format
+    assert 'lang="es"' in body
+
+
+def test_it_answers_404_for_an_unknown_clinic(client: Client, world: World) -> None:
+    assert client.get(reverse("booking-start", args=["no-such-clinic"])).status_code == 404
+    assert client.get(f"/c/no-such-clinic/book/{world.cleaning.treatment_id}/").status_code == 404
+
+
+def test_it_answers_404_for_an_unknown_treatment(client: Client, world: World) -> None:
+    response = client.get(reverse("booking-schedule", args=[world.slug, "nope"]))
+
+    assert response.status_code == 404
+    assert "no existe" in response.content.decode() or "does not exist" in response.content.decode()
+
+
+def test_it_shows_times_in_the_clinics_time_zone(client: Client, world: World) -> None:
+    response = client.get(schedule_url(world), {"professional": world.ana.professional_id, "date": DAY.isoformat()})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert ">07:00<" in body and ">19:00<" in body  # Bogotá wall clock, not UTC (12:00)
+    assert ">19:15<" not in body  # a 60-minute cleaning must end by 20:00
+    assert f'value="{iso(at(7))}"' in body
+
+
+def test_it_hides_taken_times(client: Client, world: World) -> None:
+    services.booking_create(
+        clinic=world.clinic, treatment=world.cleaning, professional=world.ana, start=at(9),
+        patient=services.PatientDetails("X", "x@example.com", "+573001234567"),
+    )
+
+    body = client.get(schedule_url(world), {"professional": world.ana.professional_id, "date": DAY.isoformat()}).content.decode()
+
+    for taken in ("08:15", "09:00", "09:45"):
+        assert f">{taken}<" not in body
+    assert ">08:00<" in body and ">10:00<" in body
+
+
+def test_it_renders_only_the_times_for_htmx(client: Client, world: World) -> None:
+    response = client.get(
+        schedule_url(world),
+        {"professional": "any", "date": DAY.isoformat()},
+        headers={"HX-Request": "true", "HX-Target": "times"},
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section id="times"')
+    assert "<html" not in body
+
+
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [("2026-13-45", "fecha válida"), ("ayer", "fecha válida"), ("2026-11-01", "ya pasó"), ("2027-12-01", "hasta")],
+)
+def test_it_rejects_bad_dates_with_a_message(client: Client, world: World, date: str, message: str) -> None:
+    response = client.get(schedule_url(world), {"date": date})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_it_rejects_an_unknown_professional(client: Client, world: World) -> None:
+    response = client.get(schedule_url(world), {"professional": "someone-else", "date": DAY.isoformat()})
+
+    assert response.status_code == 400
+
+
+def test_it_rejects_a_time_that_is_not_offered(client: Client, world: World) -> None:
+    response = pick(client, world, 21)  # after hours
+
+    assert response.status_code == 400
+    assert "no está disponible" in response.content.decode()
+
+
+def test_it_rejects_a_malformed_time(client: Client, world: World) -> None:
+    response = client.post(hold_url(world), {"professional": "any", "start": "tomorrow at nine"})
+
+    assert response.status_code == 400
+    assert "no es válida" in response.content.decode()
+
+
+def test_it_books_through_the_three_steps(client: Client, world: World) -> None:
+    response = pick(client, world, 9)
+    assert response.status_code == 302
+    details_url = response["Location"]
+
+    page = client.get(details_url)
+    assert page.status_code == 200
+    assert "Dra. Ana" in page.content.decode()
+
+    done = client.post(details_url, DETAILS)
+    assert done.status_code == 302
+    confirmation = client.get(done["Location"])
+
+    body = confirmation.content.decode()
+    [booking] = bookings(world)
+    assert confirmation.status_code == 200
+    assert booking.reference in body
+    assert (booking.patient_email, booking.patient_phone) == ("ana@example.com", "+573001234567")
+    assert booking.start == at(9)
+
+
+def test_it_gives_one_booking_when_confirm_is_submitted_twice(client: Client, world: World) -> None:
+    details_url = pick(client, world, 9)["Location"]
+
+    first = client.post(details_url, DETAILS)
+    second = client.post(details_url, DETAILS)
+
+    assert first.status_code == 302
+    assert second.status_code in (302, 404)  # the hold is used up; never a second booking
+    assert len(bookings(world)) == 1
+
+
+def test_it_answers_409_with_alternatives_when_the_time_was_taken(client: Client, world: World) -> None:
+    other = Client()
+    assert pick(other, world, 9).status_code == 302  # someone else holds 09:00 with Dra. Ana
+
+    response = pick(client, world, 9)
+
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "acaba de reservar" in body
+    # Same professional, nearest free times first (10:00 is the first after the held hour) ...
+    assert re.search(r"10:00 · <span[^>]*>Dra. Ana", body)
+    # ... then the other professional at the wanted time.
+    assert re.search(r"09:00 · <span[^>]*>Dr. Ben", body)
+
+
+def test_it_keeps_my_hold_away_from_other_browsers(client: Client, world: World) -> None:
+    details_url = pick(client, world, 9)["Location"]
+
+    assert Client().get(details_url).status_code == 404
+    assert Client().post(details_url, DETAILS).status_code == 404
+
+
+def test_it_keeps_the_confirmation_away_from_other_browsers(client: Client, world: World) -> None:
+    details_url = pick(client, world, 9)["Location"]
+    done_url = client.post(details_url, DETAILS)["Location"]
+
+    assert Client().get(done_url).status_code == 404
+
+
+def test_it_releases_my_previous_hold_when_i_pick_again(client: Client, world: World) -> None:
+    pick(client, world, 9)
+    pick(client, world, 11)
+
+    taken = selectors.occupied_cells(tenant_id=world.tenant_id, start=at(8), end=at(13), now=NOW)
+    assert min(taken[world.ana.professional_id]) == at(11)
+
+
+def test_it_validates_patient_details(client: Client, world: World) -> None:
+    details_url = pick(client, world, 9)["Location"]
+
+    response = client.post(details_url, {"name": "", "email": "not-an-email", "phone": "12"})
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "teléfono válido" in body
+    assert "correo" in body
+    assert bookings(world) == []
+
+
+def test_it_escapes_html_in_names(client: Client, world: World) -> None:
+    details_url = pick(client, world, 9)["Location"]
+    done_url = client.post(details_url, {**DETAILS, "name": "<script>alert(1)</script> Ana"})["Location"]
+
+    body = client.get(done_url).content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Ana" in body
+
+
+def test_it_requires_csrf_on_the_hold(world: World) -> None:
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(hold_url(world), {"professional": "any", "start": iso(at(9))})
+
+    assert response.status_code == 403
+
+
+def test_it_switches_to_english(client: Client, world: World) -> None:
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    body = client.get(reverse("booking-start", args=[world.slug])).content.decode()
+    assert "What would you like to book?" in body
+    assert 'lang="en"' in body
+
+
+def test_it_refuses_bookings_at_a_suspended_clinic(client: Client, world: World) -> None:
+    world.clinic.suspended = True
+    world.clinic.save()
+
+    page = client.get(reverse("booking-start", args=[world.slug]))
+    assert "no está disponible" in page.content.decode()
+    assert pick(client, world, 9).status_code == 400
+    assert bookings(world) == []
+
+
+def test_it_serves_a_weeks_availability_in_two_dynamodb_requests(client: Client, world: World) -> None:
+    url = reverse("booking-availability", args=[world.slug, world.cleaning.treatment_id])
+    client.get(url, {"professional": world.ana.professional_id})  # warms the slug cache
+
+    response = client.get(url, {"professional": world.ana.professional_id, "start": DAY.isoformat()})
+
+    data = response.json()
+    assert response.status_code == 200
+    assert response["X-Dynamo-Requests"] == "2"
+    assert data["slots"][0] == {
+        "start": iso(at(7)),
+        "local_start": "2026-12-01T07:00:00-05:00",
+        "end": iso(at(8)),
+        "professionals": [world.ana.professional_id],
+    }
+    assert len({s["local_start"][:10] for s in data["slots"]}) == 7
+
+
+@pytest.mark.parametrize("query", [{"start": "2026-02-30"}, {"days": "30"}, {"days": "x"}, {"start": "2026-01-01"}])
+def test_it_rejects_bad_availability_queries(client: Client, world: World, query: dict[str, str]) -> None:
+    url = reverse("booking-availability", args=[world.slug, world.cleaning.treatment_id])
+
+    response = client.get(url, query)
+
+    assert response.status_code == 400
+    assert "error" in response.json()
