@@ -40,7 +40,7 @@ locale-compiled: $(VENV)/.installed
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy .
+	$(VENV)/bin/mypy accounts clinics booking scheduling nexioq
 
 bench: setup
 	$(PY) bench/bench_booking.py

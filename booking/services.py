@@ -26,8 +26,8 @@ from pynamodb.exceptions import TransactWriteError
 from booking.models import Booking, BookingStatus, Cell, CellKind, Hold
 from booking.selectors import availability, booking_get, policy_for, schedule_for, spec_for
 from clinics.models import Clinic, Professional, Treatment
-from nexioq import dynamo
 from clinics.selectors import NotFound
+from nexioq import dynamo
 from scheduling.availability import available_slots, blocked_interval, cells_for
 
 log = logging.getLogger(__name__)

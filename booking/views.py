@@ -6,12 +6,13 @@ Every step works without JavaScript; with htmx the times list reloads in place.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ from clinics.selectors import (
     treatment_list,
 )
 from nexioq.dynamo import iso_utc
+from nexioq.http import HtmxHttpRequest
 from scheduling.availability import Slot
 
 SESSION_HOLDS = "holds"  # hold id -> tenant id: only the browser that held a time may use it
@@ -55,7 +57,7 @@ def _context(clinic_slug: str, treatment_id: str, professional_id: str | None = 
 
 
 def _render(
-    request: HttpRequest, clinic: Clinic, template: str, context: dict[str, Any], *, status: int = 200
+    request: HtmxHttpRequest, clinic: Clinic, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HttpResponse:
     """Render with the clinic's time zone active, so every time on the page is the clinic's."""
     with timezone.override(clinic.zone):
@@ -67,12 +69,12 @@ def _today(clinic: Clinic) -> dt.date:
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "booking/home.html", {"demo_slug": settings.DEMO_CLINIC_SLUG})
 
 
 @require_GET
-def wizard_treatments(request: HttpRequest, clinic_slug: str) -> HttpResponse:
+def wizard_treatments(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
     tenant_id = _tenant_id(clinic_slug)
     try:
         clinic = clinic_get(tenant_id=tenant_id)
@@ -91,7 +93,7 @@ def _group_by_period(slots: list[Slot], clinic: Clinic) -> list[tuple[str, list[
 
 
 def _schedule_page(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     *,
     clinic: Clinic,
     treatment: Treatment,
@@ -155,29 +157,27 @@ def _schedule_form(data: Any, clinic: Clinic, professionals: list[Professional])
 
 
 @require_GET
-def wizard_schedule(request: HttpRequest, clinic_slug: str, treatment_id: str) -> HttpResponse:
+def wizard_schedule(request: HtmxHttpRequest, clinic_slug: str, treatment_id: str) -> HttpResponse:
     ctx = _context(clinic_slug, treatment_id)
     professionals = professional_list(tenant_id=ctx.clinic.tenant_id, treatment_id=treatment_id)
     form = _schedule_form(request.GET, ctx.clinic, professionals)
     return _schedule_page(request, clinic=ctx.clinic, treatment=ctx.treatment, professionals=professionals, form=form)
 
 
-def _remember_hold(request: HttpRequest, hold: Hold) -> None:
+def _remember_hold(request: HtmxHttpRequest, hold: Hold) -> None:
     holds = dict(request.session.get(SESSION_HOLDS, {}))
     # One live hold per clinic and browser: picking again gives the previous time back.
     for hold_id, tenant_id in list(holds.items()):
         if tenant_id == hold.tenant_id:
-            try:
+            with contextlib.suppress(NotFound):
                 services.hold_release(hold=selectors.hold_get(tenant_id=tenant_id, hold_id=hold_id))
-            except NotFound:
-                pass
             del holds[hold_id]
     holds[hold.hold_id] = hold.tenant_id
     request.session[SESSION_HOLDS] = holds
 
 
 @require_POST
-def wizard_hold(request: HttpRequest, clinic_slug: str, treatment_id: str) -> HttpResponse:
+def wizard_hold(request: HtmxHttpRequest, clinic_slug: str, treatment_id: str) -> HttpResponse:
     ctx = _context(clinic_slug, treatment_id)
     clinic, treatment = ctx.clinic, ctx.treatment
     professionals = professional_list(tenant_id=clinic.tenant_id, treatment_id=treatment_id)
@@ -203,9 +203,9 @@ def wizard_hold(request: HttpRequest, clinic_slug: str, treatment_id: str) -> Ht
         )
     start = hold_form.cleaned_data["start"]
     chosen = schedule_form.cleaned_data["professional"]
-    candidates = professionals if chosen == ANY_PROFESSIONAL else [
-        p for p in professionals if p.professional_id == chosen
-    ]
+    candidates = (
+        professionals if chosen == ANY_PROFESSIONAL else [p for p in professionals if p.professional_id == chosen]
+    )
     try:
         hold = services.hold_create(clinic=clinic, treatment=treatment, professionals=candidates, start=start)
     except services.NotOffered:
@@ -219,14 +219,21 @@ def wizard_hold(request: HttpRequest, clinic_slug: str, treatment_id: str) -> Ht
             error=_("That time is not offered. Choose one of the times listed."),
         )
     except services.SlotUnavailable:
-        return _conflict_page(request, clinic=clinic, treatment=treatment, professionals=professionals,
-                              form=schedule_form, start=start, professional_id=None if chosen == ANY_PROFESSIONAL else chosen)
+        return _conflict_page(
+            request,
+            clinic=clinic,
+            treatment=treatment,
+            professionals=professionals,
+            form=schedule_form,
+            start=start,
+            professional_id=None if chosen == ANY_PROFESSIONAL else chosen,
+        )
     _remember_hold(request, hold)
     return redirect("booking-details", clinic_slug=clinic_slug, hold_id=hold.hold_id)
 
 
 def _conflict_page(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     *,
     clinic: Clinic,
     treatment: Treatment,
@@ -255,7 +262,7 @@ def _conflict_page(
     )
 
 
-def _my_hold(request: HttpRequest, clinic_slug: str, hold_id: str) -> Hold:
+def _my_hold(request: HtmxHttpRequest, clinic_slug: str, hold_id: str) -> Hold:
     tenant_id = _tenant_id(clinic_slug)
     if request.session.get(SESSION_HOLDS, {}).get(hold_id) != tenant_id:
         raise Http404("Not your hold")
@@ -266,7 +273,7 @@ def _my_hold(request: HttpRequest, clinic_slug: str, hold_id: str) -> Hold:
 
 
 @require_http_methods(["GET", "POST"])
-def wizard_details(request: HttpRequest, clinic_slug: str, hold_id: str) -> HttpResponse:
+def wizard_details(request: HtmxHttpRequest, clinic_slug: str, hold_id: str) -> HttpResponse:
     tenant_id = _tenant_id(clinic_slug)
     hold = _my_hold(request, clinic_slug, hold_id)
     try:
@@ -284,18 +291,32 @@ def wizard_details(request: HttpRequest, clinic_slug: str, hold_id: str) -> Http
             )
             try:
                 booking = services.booking_create(
-                    clinic=clinic, treatment=treatment, professional=professional, start=hold.start,
-                    patient=patient, hold=hold,
+                    clinic=clinic,
+                    treatment=treatment,
+                    professional=professional,
+                    start=hold.start,
+                    patient=patient,
+                    hold=hold,
                 )
             except (services.SlotUnavailable, services.NotOffered):
                 professionals = professional_list(tenant_id=tenant_id, treatment_id=treatment.treatment_id)
                 schedule_form = _schedule_form(
-                    {"professional": hold.professional_id, "date": hold.start.astimezone(clinic.zone).date().isoformat()},
+                    {
+                        "professional": hold.professional_id,
+                        "date": hold.start.astimezone(clinic.zone).date().isoformat(),
+                    },
                     clinic,
                     professionals,
                 )
-                return _conflict_page(request, clinic=clinic, treatment=treatment, professionals=professionals,
-                                      form=schedule_form, start=hold.start, professional_id=hold.professional_id)
+                return _conflict_page(
+                    request,
+                    clinic=clinic,
+                    treatment=treatment,
+                    professionals=professionals,
+                    form=schedule_form,
+                    start=hold.start,
+                    professional_id=hold.professional_id,
+                )
             bookings = list(request.session.get(SESSION_BOOKINGS, []))
             if booking.booking_id not in bookings:
                 bookings.append(booking.booking_id)
@@ -318,7 +339,7 @@ def wizard_details(request: HttpRequest, clinic_slug: str, hold_id: str) -> Http
 
 
 @require_GET
-def wizard_done(request: HttpRequest, clinic_slug: str, booking_id: str) -> HttpResponse:
+def wizard_done(request: HtmxHttpRequest, clinic_slug: str, booking_id: str) -> HttpResponse:
     tenant_id = _tenant_id(clinic_slug)
     # The confirmation shows patient data: only to the browser that booked.
     if booking_id not in request.session.get(SESSION_BOOKINGS, []):
@@ -332,7 +353,7 @@ def wizard_done(request: HttpRequest, clinic_slug: str, booking_id: str) -> Http
 
 
 @require_GET
-def availability_week(request: HttpRequest, clinic_slug: str, treatment_id: str) -> HttpResponse:
+def availability_week(request: HtmxHttpRequest, clinic_slug: str, treatment_id: str) -> HttpResponse:
     """Bookable starts of one professional (or any) for up to a week, as JSON.
 
     For the front end and integrations; costs one BatchGetItem and one Query for

@@ -70,9 +70,10 @@ def booking_context(*, tenant_id: str, treatment_id: str, professional_id: str |
     treatment = found.get(dynamo.treatment_sk(treatment_id))
     if not isinstance(clinic, Clinic) or not isinstance(treatment, Treatment) or not treatment.active:
         raise NotFound(treatment_id)
-    professional = None
+    professional: Professional | None = None
     if professional_id:
-        professional = found.get(dynamo.professional_sk(professional_id))
-        if not isinstance(professional, Professional) or not professional.performs(treatment_id):
+        item = found.get(dynamo.professional_sk(professional_id))
+        if not isinstance(item, Professional) or not item.performs(treatment_id):
             raise NotFound(professional_id)
+        professional = item
     return BookingContext(clinic=clinic, treatment=treatment, professional=professional)

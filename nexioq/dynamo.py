@@ -159,6 +159,9 @@ class ProfessionalIndex(GlobalSecondaryIndex["TableItem"]):
 
 # ---------------------------------------------------------------- base model
 
+# DynamoDB Local accepts any credentials but botocore insists on some; never used against AWS.
+LOCAL_CREDENTIAL = "local"
+
 
 class TableItem(Model):
     """Every entity of the table; ``entity`` tells which subclass an item is."""
@@ -170,9 +173,7 @@ class TableItem(Model):
         billing_mode = "PAY_PER_REQUEST"
         max_pool_connections = 64
         if settings.DYNAMODB_ENDPOINT:
-            # DynamoDB Local accepts any credentials but botocore insists on some.
-            aws_access_key_id = "local"
-            aws_secret_access_key = "local"
+            aws_access_key_id = aws_secret_access_key = LOCAL_CREDENTIAL
 
     pk = UnicodeAttribute(hash_key=True, attr_name="PK")
     sk = UnicodeAttribute(range_key=True, attr_name="SK")
@@ -192,12 +193,11 @@ def configure(*, host: str | None, table_name: str | None = None) -> None:
     meta: Any = TableItem.Meta
     meta.host = host
     if host:
-        meta.aws_access_key_id = "local"
-        meta.aws_secret_access_key = "local"
+        meta.aws_access_key_id = meta.aws_secret_access_key = LOCAL_CREDENTIAL
     if table_name:
         meta.table_name = table_name
     for cls in [TableItem, *_subclasses(TableItem)]:
-        cls._connection = None
+        cls._connection = None  # type: ignore[attr-defined]
 
 
 def transaction(*, client_request_token: str | None = None) -> TransactWrite:
@@ -208,8 +208,8 @@ def transaction(*, client_request_token: str | None = None) -> TransactWrite:
     )
 
 
-def _subclasses(cls: type) -> list[type]:
-    found = []
+def _subclasses(cls: type[TableItem]) -> list[type[TableItem]]:
+    found: list[type[TableItem]] = []
     for sub in cls.__subclasses__():
         found.append(sub)
         found.extend(_subclasses(sub))
@@ -255,9 +255,7 @@ def table_ensure() -> str:
 
 # ---------------------------------------------------------------- request counting
 
-_request_count: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
-    "dynamo_request_count", default=None
-)
+_request_count: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("dynamo_request_count", default=None)
 
 
 def _count_request(sender: Any, **kwargs: Any) -> None:

@@ -21,7 +21,7 @@ def env(name: str, default: str | None = None) -> str:
     value = os.environ.get(name)
     if value:
         return value
-    if default is None or PRODUCTION and name in REQUIRED_IN_PRODUCTION:
+    if default is None or (PRODUCTION and name in REQUIRED_IN_PRODUCTION):
         raise ImproperlyConfigured(f"Set the environment variable {name}.")
     return default
 

@@ -76,11 +76,16 @@ def test_it_shows_times_in_the_clinics_time_zone(client: Client, world: World) -
 
 def test_it_hides_taken_times(client: Client, world: World) -> None:
     services.booking_create(
-        clinic=world.clinic, treatment=world.cleaning, professional=world.ana, start=at(9),
+        clinic=world.clinic,
+        treatment=world.cleaning,
+        professional=world.ana,
+        start=at(9),
         patient=services.PatientDetails("X", "x@example.com", "+573001234567"),
     )
 
-    body = client.get(schedule_url(world), {"professional": world.ana.professional_id, "date": DAY.isoformat()}).content.decode()
+    body = client.get(
+        schedule_url(world), {"professional": world.ana.professional_id, "date": DAY.isoformat()}
+    ).content.decode()
 
     for taken in ("08:15", "09:00", "09:45"):
         assert f">{taken}<" not in body

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from booking import selectors, services
 from clinics import services as clinic_services
-from clinics.models import Clinic, Professional, Treatment
+from clinics.models import Clinic
 from clinics.selectors import NotFound, clinic_get, professional_list, tenant_id_for_slug, treatment_list
 
 DEMO_TENANT_ID = "demo-sonrisa"
@@ -20,9 +20,33 @@ TREATMENTS = [
     # id, name, description, duration, buffer before, buffer after, price (COP)
     ("valoracion", "Valoración inicial", "Examen clínico, diagnóstico y plan de tratamiento.", 30, 0, 10, "60000"),
     ("limpieza", "Limpieza dental (profilaxis)", "Remoción de placa y sarro, pulido y flúor.", 45, 0, 15, "120000"),
-    ("resina", "Resina dental", "Restauración estética de una caries con resina del color del diente.", 60, 10, 10, "180000"),
-    ("endodoncia", "Endodoncia unirradicular", "Tratamiento de conducto de un diente de una raíz.", 90, 10, 15, "650000"),
-    ("blanqueamiento", "Blanqueamiento en consultorio", "Aclarado dental con gel activado, una sesión.", 60, 0, 15, "450000"),
+    (
+        "resina",
+        "Resina dental",
+        "Restauración estética de una caries con resina del color del diente.",
+        60,
+        10,
+        10,
+        "180000",
+    ),
+    (
+        "endodoncia",
+        "Endodoncia unirradicular",
+        "Tratamiento de conducto de un diente de una raíz.",
+        90,
+        10,
+        15,
+        "650000",
+    ),
+    (
+        "blanqueamiento",
+        "Blanqueamiento en consultorio",
+        "Aclarado dental con gel activado, una sesión.",
+        60,
+        0,
+        15,
+        "450000",
+    ),
     ("ortodoncia-control", "Control de ortodoncia", "Ajuste mensual de brackets.", 20, 0, 10, "90000"),
 ]
 
@@ -42,7 +66,8 @@ PROFESSIONALS = [
         "Endodoncista",
         "#7c3aed",
         ["valoracion", "endodoncia", "resina"],
-        {d: [("09:00", "13:00"), ("14:30", "19:00")] for d in (0, 2, 4)} | {1: [("13:00", "19:00")], 3: [("13:00", "19:00")]},
+        {d: [("09:00", "13:00"), ("14:30", "19:00")] for d in (0, 2, 4)}
+        | {1: [("13:00", "19:00")], 3: [("13:00", "19:00")]},
     ),
     (
         "dra-martinez",
@@ -146,7 +171,12 @@ class Command(BaseCommand):
             for day_offset in range(offset, offset + 7):
                 day = today + dt.timedelta(days=day_offset)
                 slots = selectors.availability(
-                    clinic=clinic, treatment=treatment, professionals=[professional], first_day=day, last_day=day, now=now
+                    clinic=clinic,
+                    treatment=treatment,
+                    professionals=[professional],
+                    first_day=day,
+                    last_day=day,
+                    now=now,
                 )
                 if not slots:
                     continue

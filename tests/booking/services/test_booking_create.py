@@ -34,7 +34,9 @@ def overlapping_pairs(bookings: list[Booking]) -> list[tuple[str, str]]:
         (a.booking_id, b.booking_id)
         for i, a in enumerate(live)
         for b in live[i + 1 :]
-        if a.professional_id == b.professional_id and a.blocked_start < b.blocked_end and b.blocked_start < a.blocked_end
+        if a.professional_id == b.professional_id
+        and a.blocked_start < b.blocked_end
+        and b.blocked_start < a.blocked_end
     ]
 
 

@@ -26,8 +26,12 @@ def hold(world: World, start: dt.datetime, professionals=None, treatment=None): 
 def confirm(world: World, held, patient=PATIENT) -> Booking:  # type: ignore[no-untyped-def]
     professional = world.ana if held.professional_id == world.ana.professional_id else world.ben
     return services.booking_create(
-        clinic=world.clinic, treatment=world.cleaning, professional=professional, start=held.start,
-        patient=patient, hold=held,
+        clinic=world.clinic,
+        treatment=world.cleaning,
+        professional=professional,
+        start=held.start,
+        patient=patient,
+        hold=held,
     )
 
 
@@ -50,8 +54,12 @@ def test_it_shows_a_live_hold_as_taken_and_blocks_others(world: World) -> None:
             clinic=world.clinic, treatment=world.cleaning, professional=world.ana, start=at(9), patient=PATIENT
         )
     slots = selectors.availability(
-        clinic=world.clinic, treatment=world.cleaning, professionals=[world.ana],
-        first_day=at(9).date(), last_day=at(9).date(), now=NOW,
+        clinic=world.clinic,
+        treatment=world.cleaning,
+        professionals=[world.ana],
+        first_day=at(9).date(),
+        last_day=at(9).date(),
+        now=NOW,
     )
     assert at(9) not in {s.start for s in slots}
 
@@ -61,8 +69,12 @@ def test_it_frees_an_expired_hold(world: World, frozen: time_machine.Coordinates
     frozen.shift(dt.timedelta(minutes=5, seconds=1))
 
     slots = selectors.availability(
-        clinic=world.clinic, treatment=world.cleaning, professionals=[world.ana],
-        first_day=at(9).date(), last_day=at(9).date(), now=NOW + dt.timedelta(minutes=6),
+        clinic=world.clinic,
+        treatment=world.cleaning,
+        professionals=[world.ana],
+        first_day=at(9).date(),
+        last_day=at(9).date(),
+        now=NOW + dt.timedelta(minutes=6),
     )
     assert at(9) in {s.start for s in slots}
     booking = services.booking_create(
