@@ -10,6 +10,9 @@ run: prereqs setup
 	$(PY) -m nexioq.devservers run
 
 test: prereqs-test setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy accounts clinics booking scheduling nexioq
 	$(PY) -m pytest
 
 setup: $(VENV)/.installed node_modules/.installed static/css/app.css locale-compiled
