@@ -88,9 +88,15 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.kill()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(*, host: str, port: int, dynamo_port: int) -> int:
     """``make run``: DynamoDB Local with data under var/, table, migrations, demo, server."""
     started: list[subprocess.Popen[bytes]] = []
+    # A polite kill (SIGTERM) cleans up like Ctrl-C does, so no DynamoDB Local is left behind.
+    signal.signal(signal.SIGTERM, _interrupt)
     if port_open(dynamo_port):
         print(f"Reusing DynamoDB Local already listening on 127.0.0.1:{dynamo_port}")
     else:
