@@ -161,6 +161,7 @@ def hold_create(
 ) -> Hold:
     """Hold the time with the first of ``professionals`` who is free ("any" passes several)."""
     now = now or timezone.now()
+    start = start.astimezone(dt.UTC)  # wall-clock arithmetic across DST would be wrong
     if clinic.suspended:
         raise NotOffered(start)
     spec_start, spec_end = blocked_interval(start=start, treatment=spec_for(treatment))
@@ -250,6 +251,7 @@ def booking_create(
     repeated confirm return the first booking instead of a second one.
     """
     now = now or timezone.now()
+    start = start.astimezone(dt.UTC)
     if clinic.suspended:
         raise NotOffered(start)
     if hold is not None:
@@ -369,6 +371,7 @@ def booking_reschedule(
     When the new time is taken the transaction is cancelled whole and the booking keeps its old time.
     """
     now = now or timezone.now()
+    new_start = new_start.astimezone(dt.UTC)
     if booking.status != BookingStatus.CONFIRMED:
         raise InvalidState(booking.status)
     # Only hours are checked here: the booking's own cells would make an overlapping move look taken.
