@@ -66,7 +66,9 @@ class PatientForm(forms.Form):
     """Step 3: who is coming."""
 
     name = forms.CharField(label=_("Full name"), max_length=120, strip=True)
-    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    email = forms.EmailField(
+        label=_("E-mail"), max_length=254, error_messages={"invalid": _("Enter a valid e-mail address.")}
+    )
     phone = forms.CharField(label=_("Mobile phone"), max_length=32, strip=True)
 
     def __init__(self, *args: Any, country: str, **kwargs: Any):

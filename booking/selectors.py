@@ -142,7 +142,12 @@ def alternatives(
     # Keep room for other professionals: a patient may prefer the same hour with someone else.
     same = [pair for pair in ranked if pair[1] == professional_id][: limit - 2]
     others = [pair for pair in ranked if pair[1] != professional_id][: limit - len(same)]
-    return [(slot, by_id[pid]) for slot, pid in same + others if pid in by_id]
+
+    # Nearest decides which; the list then reads in clock order, like the times grid.
+    def by_time(pairs: list[tuple[Slot, str]]) -> list[tuple[Slot, str]]:
+        return sorted(pairs, key=lambda pair: pair[0].start)
+
+    return [(slot, by_id[pid]) for slot, pid in by_time(same) + by_time(others) if pid in by_id]
 
 
 def hold_get(*, tenant_id: str, hold_id: str) -> Hold:

@@ -8,7 +8,6 @@ and trusts the check.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import logging
@@ -57,10 +56,14 @@ class PatientDetails:
     patient_id: str | None = None
 
 
+# Crockford's base32: no I, L, O or U, so a code read over the phone is not misheard.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
 def booking_reference(booking_id: str) -> str:
     """A short code a patient can read over the phone, derived from the booking id."""
-    digest = hashlib.sha256(booking_id.encode()).digest()
-    return base64.b32encode(digest).decode()[:8]
+    number = int.from_bytes(hashlib.sha256(booking_id.encode()).digest()[:5])
+    return "".join(REFERENCE_ALPHABET[(number >> shift) & 31] for shift in range(35, -1, -5))
 
 
 def _epoch(moment: dt.datetime) -> int:

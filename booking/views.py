@@ -88,7 +88,9 @@ def _group_by_period(slots: list[Slot], clinic: Clinic) -> list[tuple[str, list[
     periods: dict[str, list[Slot]] = defaultdict(list)
     for slot in slots:
         hour = slot.start.astimezone(clinic.zone).hour
-        periods[_("Morning") if hour < 12 else _("Afternoon") if hour < 18 else _("Evening")].append(slot)
+        periods[
+            _("In the morning") if hour < 12 else _("In the afternoon") if hour < 18 else _("In the evening")
+        ].append(slot)
     return list(periods.items())
 
 

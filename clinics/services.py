@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import uuid
 import zoneinfo
@@ -19,6 +20,7 @@ from clinics.models import Clinic, Professional, SlugClaim, TimeRange, Treatment
 from nexioq import dynamo
 
 GRID_CHOICES = (5, 10, 15, 20, 30, 60)
+PALETTE = ("#0d9488", "#7c3aed", "#db2777", "#ea580c", "#2563eb", "#65a30d", "#0891b2", "#c026d3")
 # A booking writes one item per 5-minute cell in one transaction (100 items at most),
 # and a reschedule frees and claims in the same one: 4 hours keeps both inside the limit.
 MAX_BLOCK_MINUTES = 240
@@ -155,10 +157,12 @@ def professional_create(
     treatment_ids: Iterable[str],
     specialty: str = "",
     email: str = "",
-    color: str = "#0d9488",
+    color: str | None = None,
     professional_id: str | None = None,
 ) -> Professional:
     professional_id = professional_id or uuid.uuid4().hex[:12]
+    # Without a chosen colour, spread professionals over a palette so the calendar tells them apart.
+    color = color or PALETTE[int(hashlib.sha256(professional_id.encode()).hexdigest(), 16) % len(PALETTE)]
     professional = Professional(
         dynamo.tenant_pk(tenant_id),
         dynamo.professional_sk(professional_id),

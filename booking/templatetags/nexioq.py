@@ -22,12 +22,11 @@ register = template.Library()
 @register.filter
 def money(amount: Decimal, clinic: Clinic) -> str:
     language = _language()
-    for locale in (f"{language}_{clinic.country}", language):
-        try:
-            return format_currency(amount, clinic.currency, locale=locale)
-        except UnknownLocaleError:
-            continue
-    return f"{amount} {clinic.currency}"
+    try:
+        return format_currency(amount, clinic.currency, locale=f"{language}_{clinic.country}")
+    except UnknownLocaleError:
+        # No regional format (English in Colombia): the language's digits with the currency code.
+        return format_currency(amount, clinic.currency, locale=language, format="¤\xa0#,##0.##", currency_digits=False)
 
 
 @register.filter
@@ -56,6 +55,11 @@ def long_date(value: dt.date | dt.datetime) -> str:
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date()
     return format_date(value, format="full", locale=_language())
+
+
+@register.filter
+def local_date(value: dt.datetime) -> dt.date:
+    return timezone.localtime(value).date()
 
 
 @register.filter

@@ -155,3 +155,10 @@ def test_it_refuses_bookings_at_a_suspended_clinic(world: World) -> None:
     world.clinic.suspended = True
     with pytest.raises(services.NotOffered):
         book(world, world.ana, at(9))
+
+
+def test_it_makes_references_that_cannot_be_misheard() -> None:
+    references = {services.booking_reference(f"booking-{i}") for i in range(2000)}
+
+    assert len(references) == 2000
+    assert all(len(r) == 8 and not set(r) & set("ILOU") for r in references)
