@@ -71,6 +71,8 @@ def occupied_cells(
         dynamo.tenant_pk(tenant_id),
         Cell.sk.between(dynamo.slot_sk_bound(start), dynamo.slot_sk_bound(end)),
         filter_condition=condition,
+        # Only what tells whether a cell is taken: less to send, parse and build per cell.
+        attributes_to_get=["PK", "SK", "entity", "kind", "locked_until"],
     )
     for cell in cells:
         if cell.kind == CellKind.HOLD and (cell.locked_until or 0) <= now_epoch:
@@ -124,19 +126,16 @@ def availability(
 
 def alternatives(
     *,
-    clinic: Clinic,
-    treatment: Treatment,
+    slots: Sequence[Slot],
     professionals: Sequence[Professional],
     wanted_start: dt.datetime,
     professional_id: str | None,
-    now: dt.datetime,
     limit: int = 6,
 ) -> list[tuple[Slot, Professional]]:
-    """The nearest free times after a conflict: same professional and day first, then the others."""
-    day = wanted_start.astimezone(clinic.zone).date()
-    slots = availability(
-        clinic=clinic, treatment=treatment, professionals=professionals, first_day=day, last_day=day, now=now
-    )
+    """The nearest free times after a conflict: same professional first, then the others.
+
+    ``slots`` is the day's fresh availability for every professional who performs the treatment.
+    """
     by_id = {p.professional_id: p for p in professionals}
     ranked = nearest_alternatives(slots=slots, wanted_start=wanted_start, professional_id=professional_id, limit=50)
     # Keep room for other professionals: a patient may prefer the same hour with someone else.

@@ -38,6 +38,7 @@ from scheduling.availability import Slot
 
 SESSION_HOLDS = "holds"  # hold id -> tenant id: only the browser that held a time may use it
 SESSION_BOOKINGS = "bookings"  # booking ids this browser confirmed
+SESSION_CONFIRMED = "confirmed_holds"  # hold id -> booking id, so a repeated confirm lands on the booking
 
 
 def _tenant_id(clinic_slug: str) -> str:
@@ -104,8 +105,12 @@ def _schedule_page(
     status: int = 200,
     error: str = "",
     alternatives: list[tuple[Slot, Professional]] | None = None,
+    day_slots: list[Slot] | None = None,
 ) -> HttpResponse:
-    """Step 2, whole page or (for htmx) just the times."""
+    """Step 2, whole page or (for htmx) just the times.
+
+    ``day_slots``, when the caller already read the day for every professional, saves reading it again.
+    """
     today = _today(clinic)
     slots: list[Slot] = []
     day = today
@@ -118,9 +123,22 @@ def _schedule_page(
             if professional_value == ANY_PROFESSIONAL
             else [p for p in professionals if p.professional_id == professional_value]
         )
-        slots = selectors.availability(
-            clinic=clinic, treatment=treatment, professionals=chosen, first_day=day, last_day=day, now=timezone.now()
-        )
+        if day_slots is None:
+            slots = selectors.availability(
+                clinic=clinic,
+                treatment=treatment,
+                professionals=chosen,
+                first_day=day,
+                last_day=day,
+                now=timezone.now(),
+            )
+        else:
+            wanted = {p.professional_id for p in chosen}
+            slots = [
+                Slot(start=s.start, end=s.end, professional_ids=ids)
+                for s in day_slots
+                if (ids := tuple(pid for pid in s.professional_ids if pid in wanted))
+            ]
     elif status == 200:
         status = 400
     last_day = today + dt.timedelta(days=int(clinic.max_advance_days))
@@ -244,13 +262,12 @@ def _conflict_page(
     start: dt.datetime,
     professional_id: str | None,
 ) -> HttpResponse:
+    day = start.astimezone(clinic.zone).date()
+    day_slots = selectors.availability(
+        clinic=clinic, treatment=treatment, professionals=professionals, first_day=day, last_day=day, now=timezone.now()
+    )
     alternatives = selectors.alternatives(
-        clinic=clinic,
-        treatment=treatment,
-        professionals=professionals,
-        wanted_start=start,
-        professional_id=professional_id,
-        now=timezone.now(),
+        slots=day_slots, professionals=professionals, wanted_start=start, professional_id=professional_id
     )
     return _schedule_page(
         request,
@@ -261,7 +278,19 @@ def _conflict_page(
         status=409,
         error=_("Sorry, someone has just taken that time. These are the nearest free times:"),
         alternatives=alternatives,
+        day_slots=day_slots,
     )
+
+
+def _remember_booking(request: HtmxHttpRequest, *, hold_id: str, booking_id: str) -> None:
+    bookings = [b for b in request.session.get(SESSION_BOOKINGS, []) if b != booking_id]
+    request.session[SESSION_BOOKINGS] = [*bookings, booking_id][-20:]
+    holds = dict(request.session.get(SESSION_HOLDS, {}))
+    holds.pop(hold_id, None)  # used up: nothing left to release when the next time is picked
+    request.session[SESSION_HOLDS] = holds
+    confirmed = dict(request.session.get(SESSION_CONFIRMED, {}))
+    confirmed[hold_id] = booking_id
+    request.session[SESSION_CONFIRMED] = dict(list(confirmed.items())[-20:])
 
 
 def _my_hold(request: HtmxHttpRequest, clinic_slug: str, hold_id: str) -> Hold:
@@ -277,6 +306,9 @@ def _my_hold(request: HtmxHttpRequest, clinic_slug: str, hold_id: str) -> Hold:
 @require_http_methods(["GET", "POST"])
 def wizard_details(request: HtmxHttpRequest, clinic_slug: str, hold_id: str) -> HttpResponse:
     tenant_id = _tenant_id(clinic_slug)
+    confirmed = request.session.get(SESSION_CONFIRMED, {}).get(hold_id)
+    if confirmed:
+        return redirect("booking-done", clinic_slug=clinic_slug, booking_id=confirmed)
     hold = _my_hold(request, clinic_slug, hold_id)
     try:
         ctx = booking_context(tenant_id=tenant_id, treatment_id=hold.treatment_id, professional_id=hold.professional_id)
@@ -319,10 +351,7 @@ def wizard_details(request: HtmxHttpRequest, clinic_slug: str, hold_id: str) -> 
                     start=hold.start,
                     professional_id=hold.professional_id,
                 )
-            bookings = list(request.session.get(SESSION_BOOKINGS, []))
-            if booking.booking_id not in bookings:
-                bookings.append(booking.booking_id)
-            request.session[SESSION_BOOKINGS] = bookings[-20:]
+            _remember_booking(request, hold_id=hold_id, booking_id=booking.booking_id)
             return redirect("booking-done", clinic_slug=clinic_slug, booking_id=booking.booking_id)
         status = 400
     locked_until = dt.datetime.fromtimestamp(int(hold.locked_until), tz=dt.UTC)
