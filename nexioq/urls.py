@@ -8,5 +8,6 @@ urlpatterns = [
     path("", booking_views.home, name="home"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("c/<slug:clinic_slug>/", include("booking.urls")),
 ]
