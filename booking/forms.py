@@ -66,9 +66,6 @@ class PatientForm(forms.Form):
     """Step 3: who is coming."""
 
     name = forms.CharField(label=_("Full name"), max_length=120, strip=True)
-    email = forms.EmailField(
-        label=_("E-mail"), max_length=254, error_messages={"invalid": _("Enter a valid e-mail address.")}
-    )
     phone = forms.CharField(label=_("Mobile phone"), max_length=32, strip=True)
 
     def __init__(self, *args: Any, country: str, **kwargs: Any):
@@ -80,9 +77,6 @@ class PatientForm(forms.Form):
         if len(name) < 2:
             raise forms.ValidationError(_("Enter the patient's full name."))
         return name
-
-    def clean_email(self) -> str:
-        return str(self.cleaned_data["email"]).lower()
 
     def clean_phone(self) -> str:
         raw = self.cleaned_data["phone"]

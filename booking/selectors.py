@@ -172,3 +172,9 @@ def bookings_for_professional(
         Booking.gsi2sk.between(dynamo.booking_gsi_sk(start), dynamo.booking_gsi_sk(end)),
     )
     return [b for b in items if isinstance(b, Booking) and b.tenant_id == tenant_id]
+
+
+def bookings_for_patient(*, patient_id: str, tenant_id: str) -> list[Booking]:
+    """A patient's bookings at one clinic, oldest first: one GSI1 query (a patient may use several clinics)."""
+    items = Booking.by_patient.query(dynamo.patient_gsi_pk(patient_id), Booking.gsi1sk.startswith("BOOKING#"))
+    return [b for b in items if isinstance(b, Booking) and b.tenant_id == tenant_id]

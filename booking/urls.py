@@ -9,4 +9,5 @@ urlpatterns = [
     path("book/<str:treatment_id>/hold/", views.wizard_hold, name="booking-hold"),
     path("hold/<str:hold_id>/", views.wizard_details, name="booking-details"),
     path("bookings/<str:booking_id>/", views.wizard_done, name="booking-done"),
+    path("my-bookings/", views.my_bookings, name="booking-mine"),
 ]

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,10 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import services as accounts_services
 from booking import selectors, services
 from booking.forms import ANY_PROFESSIONAL, HoldForm, PatientForm, ScheduleForm
 from booking.models import Hold
+from clinics.memberships import patient_membership_ensure
 from clinics.models import Clinic, Professional, Treatment
+from clinics.permissions import Action, require
 from clinics.selectors import (
     BookingContext,
     NotFound,
@@ -316,12 +320,21 @@ def wizard_details(request: HtmxHttpRequest, clinic_slug: str, hold_id: str) -> 
         raise Http404("No such treatment") from exc
     clinic, treatment, professional = ctx.clinic, ctx.treatment, ctx.professional
     assert professional is not None
-    form = PatientForm(request.POST or None, country=clinic.country)
+    user = request.user if request.user.is_authenticated else None
+    if user is None and request.method == "POST":
+        # The patient signs in (or up) first; the hold stays in the session meanwhile.
+        return redirect_to_login(request.get_full_path())
+    require(user=request.user, tenant_id=tenant_id, action=Action.CONFIRM_OWN_BOOKING if user else Action.BOOK_ONLINE)
+    initial = {"name": user.full_name, "phone": user.phone} if user else {}
+    form = PatientForm(request.POST or None, initial=initial, country=clinic.country)
     status = 200
-    if request.method == "POST":
+    if user is not None and request.method == "POST":
         if form.is_valid():
             patient = services.PatientDetails(
-                name=form.cleaned_data["name"], email=form.cleaned_data["email"], phone=form.cleaned_data["phone"]
+                name=form.cleaned_data["name"],
+                email=user.email,
+                phone=form.cleaned_data["phone"],
+                patient_id=str(user.id),
             )
             try:
                 booking = services.booking_create(
@@ -352,6 +365,8 @@ def wizard_details(request: HtmxHttpRequest, clinic_slug: str, hold_id: str) -> 
                     professional_id=hold.professional_id,
                 )
             _remember_booking(request, hold_id=hold_id, booking_id=booking.booking_id)
+            patient_membership_ensure(user=user, tenant_id=tenant_id)
+            accounts_services.user_profile_fill(user=user, full_name=patient.name, phone=patient.phone)
             return redirect("booking-done", clinic_slug=clinic_slug, booking_id=booking.booking_id)
         status = 400
     locked_until = dt.datetime.fromtimestamp(int(hold.locked_until), tz=dt.UTC)
@@ -363,6 +378,7 @@ def wizard_details(request: HtmxHttpRequest, clinic_slug: str, hold_id: str) -> 
         "form": form,
         "locked_until": locked_until,
         "hold_expired": locked_until <= timezone.now(),
+        "next_url": request.get_full_path(),
         "change_url": reverse("booking-schedule", args=[clinic_slug, treatment.treatment_id])
         + f"?professional={professional.professional_id}&date={hold.start.astimezone(clinic.zone).date():%Y-%m-%d}",
     }
@@ -372,14 +388,15 @@ def wizard_details(request: HtmxHttpRequest, clinic_slug: str, hold_id: str) -> 
 @require_GET
 def wizard_done(request: HtmxHttpRequest, clinic_slug: str, booking_id: str) -> HttpResponse:
     tenant_id = _tenant_id(clinic_slug)
-    # The confirmation shows patient data: only to the browser that booked.
-    if booking_id not in request.session.get(SESSION_BOOKINGS, []):
-        raise Http404("Not your booking")
     try:
         booking = selectors.booking_get(tenant_id=tenant_id, booking_id=booking_id)
         clinic = clinic_get(tenant_id=tenant_id)
     except NotFound as exc:
         raise Http404("No such booking") from exc
+    # The confirmation shows patient data: only to the browser that booked it or to the patient.
+    mine = request.user.is_authenticated and booking.patient_id == str(request.user.id)
+    if not mine and booking_id not in request.session.get(SESSION_BOOKINGS, []):
+        raise Http404("Not your booking")
     return _render(request, clinic, "booking/wizard_done.html", {"booking": booking, "step": 4})
 
 
@@ -433,3 +450,23 @@ def availability_week(request: HtmxHttpRequest, clinic_slug: str, treatment_id: 
             ],
         }
     )
+
+
+@require_GET
+def my_bookings(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
+    """The signed-in patient's bookings at this clinic: one GSI1 query, never a scan of the clinic."""
+    tenant_id = _tenant_id(clinic_slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    require(user=request.user, tenant_id=tenant_id, action=Action.VIEW_OWN_BOOKINGS)
+    try:
+        clinic = clinic_get(tenant_id=tenant_id)
+    except NotFound as exc:
+        raise Http404("No such clinic") from exc
+    bookings = selectors.bookings_for_patient(patient_id=str(request.user.id), tenant_id=tenant_id)
+    now = timezone.now()
+    context = {
+        "upcoming": [b for b in bookings if b.end > now],
+        "past": [b for b in reversed(bookings) if b.end <= now],
+    }
+    return _render(request, clinic, "booking/my_bookings.html", context)

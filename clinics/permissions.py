@@ -30,7 +30,9 @@ class Action(StrEnum):
 MATRIX: dict[Action, frozenset[str]] = {
     Action.BOOK_ONLINE: frozenset({"anonymous", OWNER, Role.ADMIN, Role.DENTIST, Role.RECEPTION, Role.PATIENT}),
     # Anyone signed in may book for themselves: the first booking makes them the clinic's patient.
-    Action.CONFIRM_OWN_BOOKING: frozenset({"authenticated", OWNER, Role.ADMIN, Role.DENTIST, Role.RECEPTION, Role.PATIENT}),
+    Action.CONFIRM_OWN_BOOKING: frozenset(
+        {"authenticated", OWNER, Role.ADMIN, Role.DENTIST, Role.RECEPTION, Role.PATIENT}
+    ),
     Action.VIEW_OWN_BOOKINGS: frozenset({OWNER, Role.ADMIN, Role.DENTIST, Role.RECEPTION, Role.PATIENT}),
     Action.MANAGE_STAFF: frozenset({OWNER, Role.ADMIN}),
 }

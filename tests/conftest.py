@@ -82,3 +82,17 @@ def make_world(**clinic_options: object) -> World:
 @pytest.fixture
 def world(dynamodb_local: str, frozen: time_machine.Coordinates) -> World:
     return make_world()
+
+
+PASSWORD = "una-clave-de-prueba-2026"
+
+
+def make_user(email: str, *, staff: bool = False, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    """A user with a verified e-mail address, as allauth requires before signing in."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+
+    user = User.objects.create_user(email=email, password=password, is_staff=staff)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user

@@ -67,3 +67,14 @@ def short_date(value: dt.date | dt.datetime) -> str:
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date()
     return format_date(value, format="EEE d MMM", locale=_language())
+
+
+@register.filter
+def booking_status(value: str) -> str:
+    labels = {
+        "confirmed": _("Confirmed"),
+        "cancelled": _("Cancelled"),
+        "completed": _("Completed"),
+        "no_show": _("Did not attend"),
+    }
+    return str(labels.get(value, value))

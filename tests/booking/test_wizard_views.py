@@ -11,11 +11,20 @@ from django.urls import reverse
 from booking import selectors, services
 from booking.models import Booking
 from nexioq import dynamo
-from tests.conftest import DAY, NOW, World, at
+from tests.conftest import DAY, NOW, PASSWORD, World, at, make_user
 
 pytestmark = pytest.mark.django_db
 
-DETAILS = {"name": "Ana Pérez", "email": "Ana@Example.com", "phone": "300 123 4567"}
+DETAILS = {"name": "Ana Pérez", "phone": "300 123 4567"}
+PATIENT_EMAIL = "ana@example.com"
+
+
+@pytest.fixture
+def patient(client: Client):  # type: ignore[no-untyped-def]
+    """A signed-in patient: step 3 asks for an account."""
+    user = make_user(PATIENT_EMAIL)
+    client.force_login(user)
+    return user
 
 
 def schedule_url(world: World, treatment=None) -> str:  # type: ignore[no-untyped-def]
@@ -136,6 +145,7 @@ def test_it_rejects_a_malformed_time(client: Client, world: World) -> None:
     assert "no es válida" in response.content.decode()
 
 
+@pytest.mark.usefixtures("patient")
 def test_it_books_through_the_three_steps(client: Client, world: World) -> None:
     response = pick(client, world, 9)
     assert response.status_code == 302
@@ -155,8 +165,10 @@ def test_it_books_through_the_three_steps(client: Client, world: World) -> None:
     assert booking.reference in body
     assert (booking.patient_email, booking.patient_phone) == ("ana@example.com", "+573001234567")
     assert booking.start == at(9)
+    assert booking.gsi1pk == f"PATIENT#{booking.patient_id}"
 
 
+@pytest.mark.usefixtures("patient")
 def test_it_gives_one_booking_when_confirm_is_submitted_twice(client: Client, world: World) -> None:
     details_url = pick(client, world, 9)["Location"]
 
@@ -188,11 +200,15 @@ def test_it_answers_409_with_alternatives_when_the_time_was_taken(client: Client
 
 def test_it_keeps_my_hold_away_from_other_browsers(client: Client, world: World) -> None:
     details_url = pick(client, world, 9)["Location"]
+    someone = Client()
+    someone.force_login(make_user("someone@example.com"))
 
     assert Client().get(details_url).status_code == 404
-    assert Client().post(details_url, DETAILS).status_code == 404
+    assert someone.get(details_url).status_code == 404
+    assert someone.post(details_url, DETAILS).status_code == 404
 
 
+@pytest.mark.usefixtures("patient")
 def test_it_keeps_the_confirmation_away_from_other_browsers(client: Client, world: World) -> None:
     details_url = pick(client, world, 9)["Location"]
     done_url = client.post(details_url, DETAILS)["Location"]
@@ -208,18 +224,20 @@ def test_it_releases_my_previous_hold_when_i_pick_again(client: Client, world: W
     assert min(taken[world.ana.professional_id]) == at(11)
 
 
+@pytest.mark.usefixtures("patient")
 def test_it_validates_patient_details(client: Client, world: World) -> None:
     details_url = pick(client, world, 9)["Location"]
 
-    response = client.post(details_url, {"name": "", "email": "not-an-email", "phone": "12"})
+    response = client.post(details_url, {"name": "", "phone": "12"})
 
     body = response.content.decode()
     assert response.status_code == 400
     assert "teléfono válido" in body
-    assert "correo" in body
+    assert "Este campo es obligatorio" in body
     assert bookings(world) == []
 
 
+@pytest.mark.usefixtures("patient")
 def test_it_escapes_html_in_names(client: Client, world: World) -> None:
     details_url = pick(client, world, 9)["Location"]
     done_url = client.post(details_url, {**DETAILS, "name": "<script>alert(1)</script> Ana"})["Location"]
@@ -281,3 +299,65 @@ def test_it_rejects_bad_availability_queries(client: Client, world: World, query
 
     assert response.status_code == 400
     assert "error" in response.json()
+
+
+def test_it_asks_an_anonymous_patient_to_sign_in_at_step_three(client: Client, world: World) -> None:
+    details_url = pick(client, world, 9)["Location"]
+
+    page = client.get(details_url)
+    posted = client.post(details_url, DETAILS)
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Inicia sesión para confirmar" in body
+    assert f'name="next" value="{details_url}"' in body
+    assert posted.status_code == 302
+    assert posted["Location"].startswith(reverse("account_login"))
+    assert bookings(world) == []
+
+
+def test_it_comes_back_to_the_held_time_after_signing_in(client: Client, world: World) -> None:
+    make_user(PATIENT_EMAIL)
+    details_url = pick(client, world, 9)["Location"]
+
+    signed_in = client.post(
+        reverse("account_login"), {"login": PATIENT_EMAIL, "password": PASSWORD, "next": details_url}
+    )
+    done = client.post(details_url, DETAILS)
+
+    assert (signed_in.status_code, signed_in["Location"]) == (302, details_url)
+    assert done.status_code == 302
+    [booking] = bookings(world)
+    assert booking.start == at(9)
+
+
+@pytest.mark.usefixtures("patient")
+def test_it_lists_my_bookings_from_the_patient_index(client: Client, world: World) -> None:
+    client.post(pick(client, world, 9)["Location"], DETAILS)
+    services.booking_create(  # someone else's booking at the same clinic stays out of my list
+        clinic=world.clinic,
+        treatment=world.cleaning,
+        professional=world.ben,
+        start=at(9),
+        patient=services.PatientDetails("Otro", "otro@example.com", "+573001234567", patient_id="someone-else"),
+    )
+
+    response = client.get(reverse("booking-mine", args=[world.slug]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count("Limpieza") == 1
+    assert "Dra. Ana" in body and "Dr. Ben" not in body
+    assert response["X-Dynamo-Requests"] == "2"  # the clinic and one GSI1 query
+
+
+def test_it_sends_anonymous_visitors_of_my_bookings_to_sign_in(client: Client, world: World) -> None:
+    response = client.get(reverse("booking-mine", args=[world.slug]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.usefixtures("patient")
+def test_it_hides_my_bookings_page_of_a_clinic_i_never_booked_at(client: Client, world: World) -> None:
+    assert client.get(reverse("booking-mine", args=[world.slug])).status_code == 404

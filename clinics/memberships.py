@@ -1,0 +1,89 @@
+"""Memberships and invitations: who belongs to which clinic, in which role (Django ORM)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from clinics.models import STAFF_ROLES, Invitation, Membership, Role
+
+
+def patient_membership_ensure(*, user: User, tenant_id: str) -> Membership:
+    """Booking at a clinic makes the user one of its patients (once)."""
+    membership, _created = Membership.objects.get_or_create(user=user, tenant_id=tenant_id, role=Role.PATIENT)
+    return membership
+
+
+def staff_list(*, tenant_id: str) -> list[Membership]:
+    return list(
+        Membership.objects.filter(tenant_id=tenant_id, role__in=STAFF_ROLES)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
+
+
+def invitation_list(*, tenant_id: str) -> list[Invitation]:
+    return list(
+        Invitation.objects.filter(
+            tenant_id=tenant_id, accepted_at__isnull=True, expires_at__gt=timezone.now()
+        ).order_by("-created_at")
+    )
+
+
+def invitation_create(*, tenant_id: str, email: str, role: str, invited_by: User) -> Invitation:
+    if role not in STAFF_ROLES:
+        raise ValidationError({"role": _("Choose a staff role.")})
+    email = email.strip().lower()
+    if Membership.objects.filter(tenant_id=tenant_id, user__email=email, role=role).exists():
+        raise ValidationError({"email": _("This person already has that role here.")})
+    return Invitation.objects.create(
+        tenant_id=tenant_id,
+        email=email,
+        role=role,
+        token=secrets.token_urlsafe(32),
+        invited_by=invited_by,
+        expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_DAYS),
+    )
+
+
+class InvitationUnusable(Exception):
+    """Used already, expired, or meant for another address."""
+
+
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Turn an invitation into a membership, once: a conditional update claims it, so a double click is harmless."""
+    invitation = Invitation.objects.filter(token=token).first()
+    if invitation is None or not invitation.usable or invitation.email != user.email.lower():
+        raise InvitationUnusable(token)
+    with transaction.atomic():
+        claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+            accepted_at=timezone.now(), accepted_by=user
+        )
+        if not claimed:
+            raise InvitationUnusable(token)
+        membership, _created = Membership.objects.get_or_create(
+            user=user, tenant_id=invitation.tenant_id, role=invitation.role
+        )
+    return membership
+
+
+def membership_change_role(*, membership: Membership, role: str) -> Membership:
+    if role not in STAFF_ROLES:
+        raise ValidationError({"role": _("Choose a staff role.")})
+    if Membership.objects.filter(user=membership.user, tenant_id=membership.tenant_id, role=role).exists():
+        membership.delete()  # they already hold the new role: the old one simply goes
+        return Membership.objects.get(user=membership.user, tenant_id=membership.tenant_id, role=role)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def membership_revoke(*, membership: Membership) -> None:
+    membership.delete()
