@@ -171,6 +171,8 @@ LOGGING = {
     "loggers": {"pynamodb": {"level": "WARNING"}},
 }
 DEMO_CLINIC_SLUG = os.environ.get("DEMO_CLINIC_SLUG", "sonrisa")
+DEMO_SECOND_CLINIC_SLUG = os.environ.get("DEMO_SECOND_CLINIC_SLUG", "norte")
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sonrisa-demo-2026")
 
 # Accounts (django-allauth): e-mail login, verified addresses, optional TOTP.
 LOGIN_REDIRECT_URL = "/"

@@ -96,3 +96,36 @@ def make_user(email: str, *, staff: bool = False, password: str = PASSWORD):  # 
     user = User.objects.create_user(email=email, password=password, is_staff=staff)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
+
+
+@dataclass
+class People:
+    """Clinic A's admin, dentist, receptionist and patient, a platform owner, and clinic B's admin."""
+
+    owner: object
+    admin: object
+    dentist: object
+    reception: object
+    patient: object
+    outsider: object
+    other_clinic: World
+
+
+@pytest.fixture
+def people(world: World, db: None) -> People:
+    from clinics.models import Membership, Role
+
+    other = make_world()
+    users = {
+        "owner": make_user("owner@nexioq.example", staff=True),
+        "admin": make_user("admin@clinic-a.example"),
+        "dentist": make_user("dentist@clinic-a.example"),
+        "reception": make_user("reception@clinic-a.example"),
+        "patient": make_user("patient@clinic-a.example"),
+        "outsider": make_user("admin@clinic-b.example"),
+    }
+    for name, role in (("admin", Role.ADMIN), ("dentist", Role.DENTIST), ("reception", Role.RECEPTION)):
+        Membership.objects.create(user=users[name], tenant_id=world.tenant_id, role=role)
+    Membership.objects.create(user=users["patient"], tenant_id=world.tenant_id, role=Role.PATIENT)
+    Membership.objects.create(user=users["outsider"], tenant_id=other.tenant_id, role=Role.ADMIN)
+    return People(**users, other_clinic=other)

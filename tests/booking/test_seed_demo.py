@@ -4,18 +4,24 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
+from accounts.models import User
 from booking.models import Booking
+from clinics.models import Membership
 from clinics.selectors import clinic_get, professional_list, tenant_id_for_slug, treatment_list
 from nexioq import dynamo
 
 
+@pytest.mark.django_db
 @pytest.mark.usefixtures("frozen")
 def test_it_loads_the_demo_clinic_once(dynamodb_local: str, settings) -> None:  # type: ignore[no-untyped-def]
     settings.DEMO_CLINIC_SLUG = "sonrisa-seed-test"
+    settings.DEMO_SECOND_CLINIC_SLUG = "norte-seed-test"
+    out = io.StringIO()
 
     call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=out)
 
     tenant_id = tenant_id_for_slug(slug="sonrisa-seed-test")
     clinic = clinic_get(tenant_id=tenant_id)
@@ -27,3 +33,23 @@ def test_it_loads_the_demo_clinic_once(dynamodb_local: str, settings) -> None:  
     assert len(clinic.closures) == 1
     assert len(bookings) == 5
     assert all(t.price > 0 for t in treatment_list(tenant_id=tenant_id))
+    roles = set(Membership.objects.filter(tenant_id=tenant_id).values_list("user__email", "role"))
+    assert roles == {
+        ("admin@sonrisa-seed-test.example", "admin"),
+        ("odontologo@sonrisa-seed-test.example", "dentist"),
+        ("recepcion@sonrisa-seed-test.example", "reception"),
+        ("paciente@sonrisa-seed-test.example", "patient"),
+    }
+    second = tenant_id_for_slug(slug="norte-seed-test")
+    assert Membership.objects.filter(tenant_id=second).count() == 2
+    assert User.objects.get(email="owner@nexioq.example").is_staff
+    assert User.objects.count() == 7
+    assert "paciente@norte-seed-test.example" in out.getvalue()
+    assert settings.DEMO_PASSWORD in out.getvalue()
+
+
+def test_it_refuses_to_run_in_production(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=io.StringIO())

@@ -1,20 +1,27 @@
-"""Load the demo clinic "Clínica Dental Sonrisa". Idempotent: run it as often as you like."""
+"""Load the demo clinics and one user per role. Idempotent: run it as often as you like.
+
+"Clínica Dental Sonrisa" is the full demo; "Clínica Dental Norte" is a second clinic
+whose admin and patient show that one clinic's people see nothing of the other.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from accounts.models import User
 from booking import selectors, services
 from clinics import services as clinic_services
-from clinics.models import Clinic
+from clinics.models import Clinic, Membership, Role
 from clinics.selectors import NotFound, clinic_get, professional_list, tenant_id_for_slug, treatment_list
 
 DEMO_TENANT_ID = "demo-sonrisa"
+SECOND_TENANT_ID = "demo-norte"
 
 TREATMENTS = [
     # id, name, description, duration, buffer before, buffer after, price (COP)
@@ -80,40 +87,98 @@ PROFESSIONALS = [
 ]
 
 
+SECOND_PROFESSIONALS = [
+    (
+        "dr-villa",
+        "Dr. Mateo Villa",
+        "Odontología general",
+        "#2563eb",
+        ["valoracion", "limpieza"],
+        {d: [("08:00", "12:00"), ("13:00", "17:00")] for d in range(5)},
+    ),
+]
+
+
 class Command(BaseCommand):
     help = "Create or complete the demo clinic with treatments, professionals, a closure and a few bookings."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        clinic = self.clinic()
-        self.treatments(clinic)
-        self.professionals(clinic)
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo creates users with a published password: never in production.")
+        clinic = self.clinic(
+            slug=settings.DEMO_CLINIC_SLUG,
+            tenant_id=DEMO_TENANT_ID,
+            name="Clínica Dental Sonrisa",
+            address="Calle 93 # 15-40, Consultorio 302, Bogotá",
+            phone="+57 601 555 0199",
+        )
+        self.treatments(clinic, TREATMENTS)
+        self.professionals(clinic, PROFESSIONALS)
         self.closure(clinic)
         made = self.bookings(clinic_get(tenant_id=clinic.tenant_id))
         self.stdout.write(f"Demo clinic ready: /c/{clinic.slug}/ ({made} demo bookings in the coming week)")
+        second = self.clinic(
+            slug=settings.DEMO_SECOND_CLINIC_SLUG,
+            tenant_id=SECOND_TENANT_ID,
+            name="Clínica Dental Norte",
+            address="Carrera 43A # 1-50, Medellín",
+            phone="+57 604 555 0142",
+        )
+        self.treatments(second, TREATMENTS[:2])
+        self.professionals(second, SECOND_PROFESSIONALS)
+        self.stdout.write(f"Second clinic ready: /c/{second.slug}/")
+        self.users(first=clinic, second=second)
 
-    def clinic(self) -> Clinic:
-        slug = settings.DEMO_CLINIC_SLUG
+    def clinic(self, *, slug: str, tenant_id: str, name: str, address: str, phone: str) -> Clinic:
         try:
             return clinic_get(tenant_id=tenant_id_for_slug(slug=slug))
         except NotFound:
             return clinic_services.clinic_create(
-                tenant_id=DEMO_TENANT_ID,
-                name="Clínica Dental Sonrisa",
+                tenant_id=tenant_id,
+                name=name,
                 slug=slug,
                 time_zone="America/Bogota",
                 country="CO",
-                address="Calle 93 # 15-40, Consultorio 302, Bogotá",
-                phone="+57 601 555 0199",
-                email="citas@sonrisa.example",
+                address=address,
+                phone=phone,
+                email=f"citas@{slug}.example",
                 currency="COP",
                 grid_minutes=15,
                 min_notice_minutes=120,
                 max_advance_days=60,
             )
 
-    def treatments(self, clinic: Clinic) -> None:
+    def users(self, *, first: Clinic, second: Clinic) -> None:
+        """One user per role, all with the demo password and a verified address."""
+        password = settings.DEMO_PASSWORD
+        people = [
+            ("owner@nexioq.example", "Platform owner", None, None, ""),
+            (f"admin@{first.slug}.example", "Administrador", first, Role.ADMIN, ""),
+            (f"odontologo@{first.slug}.example", "Dra. Laura Gómez", first, Role.DENTIST, "dra-gomez"),
+            (f"recepcion@{first.slug}.example", "Recepción", first, Role.RECEPTION, ""),
+            (f"paciente@{first.slug}.example", "María Fernanda López", first, Role.PATIENT, ""),
+            (f"admin@{second.slug}.example", "Administrador Norte", second, Role.ADMIN, ""),
+            (f"paciente@{second.slug}.example", "Pedro Ramírez", second, Role.PATIENT, ""),
+        ]
+        self.stdout.write(f"Demo users (password: {password}):")
+        for email, name, clinic, role, professional_id in people:
+            owner = clinic is None
+            user, created = User.objects.get_or_create(
+                email=email, defaults={"full_name": name, "is_staff": owner, "is_superuser": owner}
+            )
+            if created:
+                user.set_password(password)
+                user.save()
+            EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+            if clinic is not None and role is not None:
+                Membership.objects.get_or_create(
+                    user=user, tenant_id=clinic.tenant_id, role=role, defaults={"professional_id": professional_id}
+                )
+            self.stdout.write(f"  {email:32} {role.label if role else 'Owner (platform staff)'}")
+
+    def treatments(self, clinic: Clinic, rows: list[tuple[str, str, str, int, int, int, str]]) -> None:
         existing = {t.treatment_id for t in treatment_list(tenant_id=clinic.tenant_id, active_only=False)}
-        for treatment_id, name, description, duration, before, after, price in TREATMENTS:
+        for treatment_id, name, description, duration, before, after, price in rows:
             if treatment_id not in existing:
                 clinic_services.treatment_create(
                     tenant_id=clinic.tenant_id,
@@ -126,9 +191,9 @@ class Command(BaseCommand):
                     price=price,
                 )
 
-    def professionals(self, clinic: Clinic) -> None:
+    def professionals(self, clinic: Clinic, rows: list[Any]) -> None:
         existing = {p.professional_id for p in professional_list(tenant_id=clinic.tenant_id)}
-        for professional_id, name, specialty, color, treatment_ids, hours in PROFESSIONALS:
+        for professional_id, name, specialty, color, treatment_ids, hours in rows:
             if professional_id not in existing:
                 clinic_services.professional_create(
                     tenant_id=clinic.tenant_id,

@@ -1,0 +1,155 @@
+"""Clinic staff management (admins) and accepting an invitation (the invited person)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from clinics import memberships
+from clinics.forms import InviteForm, RoleForm
+from clinics.models import STAFF_ROLES, Clinic, Invitation, Membership
+from clinics.permissions import Action, require
+from clinics.selectors import NotFound, clinic_get, tenant_id_for_slug
+from nexioq.http import HtmxHttpRequest
+
+
+def _staff_clinic(request: HtmxHttpRequest, clinic_slug: str) -> Clinic:
+    """The URL's clinic, for a user allowed to manage its staff (404 outsiders, 403 other roles)."""
+    try:
+        tenant_id = tenant_id_for_slug(slug=clinic_slug)
+    except NotFound as exc:
+        raise Http404("No such clinic") from exc
+    require(user=request.user, tenant_id=tenant_id, action=Action.MANAGE_STAFF)
+    try:
+        return clinic_get(tenant_id=tenant_id)
+    except NotFound as exc:
+        raise Http404("No such clinic") from exc
+
+
+def _staff_page(request: HtmxHttpRequest, clinic: Clinic, form: InviteForm, *, status: int = 200) -> HttpResponse:
+    context = {
+        "clinic": clinic,
+        "staff": memberships.staff_list(tenant_id=clinic.tenant_id),
+        "invitations": memberships.invitation_list(tenant_id=clinic.tenant_id),
+        "form": form,
+        "role_form": RoleForm(),
+    }
+    return render(request, "clinics/staff.html", context, status=status)
+
+
+@require_GET
+def staff_index(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    clinic = _staff_clinic(request, clinic_slug)
+    return _staff_page(request, clinic, InviteForm())
+
+
+@require_POST
+def staff_invite(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("clinics-staff", args=[clinic_slug]))
+    clinic = _staff_clinic(request, clinic_slug)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        assert isinstance(request.user, User)
+        try:
+            invitation = memberships.invitation_create(
+                tenant_id=clinic.tenant_id,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            _send_invitation(request, clinic, invitation)
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("clinics-staff", clinic_slug=clinic_slug)
+    return _staff_page(request, clinic, form, status=400)
+
+
+def _send_invitation(request: HtmxHttpRequest, clinic: Clinic, invitation: Invitation) -> None:
+    link = request.build_absolute_uri(reverse("clinics-invitation", args=[invitation.token]))
+    context = {"clinic": clinic, "invitation": invitation, "link": link}
+    send_mail(
+        subject=_("You are invited to join %(clinic)s on NexioQ") % {"clinic": clinic.name},
+        message=render_to_string("emails/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def _member(clinic: Clinic, membership_id: int) -> Membership:
+    # Another clinic's membership id answers 404, like an unknown one.
+    return get_object_or_404(Membership, pk=membership_id, tenant_id=clinic.tenant_id, role__in=STAFF_ROLES)
+
+
+@require_POST
+def staff_change_role(request: HtmxHttpRequest, clinic_slug: str, membership_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("clinics-staff", args=[clinic_slug]))
+    clinic = _staff_clinic(request, clinic_slug)
+    membership = _member(clinic, membership_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a staff role."))
+        return _staff_page(request, clinic, InviteForm(), status=400)
+    memberships.membership_change_role(membership=membership, role=form.cleaned_data["role"])
+    messages.success(request, _("Role updated."))
+    return redirect("clinics-staff", clinic_slug=clinic_slug)
+
+
+@require_POST
+def staff_revoke(request: HtmxHttpRequest, clinic_slug: str, membership_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("clinics-staff", args=[clinic_slug]))
+    clinic = _staff_clinic(request, clinic_slug)
+    membership = _member(clinic, membership_id)
+    if membership.user_id == request.user.pk and membership.role == "admin":
+        messages.error(request, _("You cannot revoke your own administrator role."))
+        return _staff_page(request, clinic, InviteForm(), status=400)
+    memberships.membership_revoke(membership=membership)
+    messages.success(request, _("Access revoked."))
+    return redirect("clinics-staff", clinic_slug=clinic_slug)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.objects.filter(token=token).first()
+    if invitation is None:
+        raise Http404("No such invitation")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        clinic = clinic_get(tenant_id=invitation.tenant_id)
+    except NotFound as exc:
+        raise Http404("No such clinic") from exc
+    context = {"clinic": clinic, "invitation": invitation, "problem": ""}
+    assert isinstance(request.user, User)
+    if not invitation.usable:
+        context["problem"] = _("This invitation has already been used or has expired. Ask the clinic for a new one.")
+        return render(request, "clinics/invitation.html", context, status=410)
+    if invitation.email != request.user.email.lower():
+        context["problem"] = _("This invitation was sent to another e-mail address. Sign in with that address.")
+        return render(request, "clinics/invitation.html", context, status=403)
+    if request.method == "POST":
+        try:
+            memberships.invitation_accept(token=token, user=request.user)
+        except memberships.InvitationUnusable:
+            context["problem"] = _(
+                "This invitation has already been used or has expired. Ask the clinic for a new one."
+            )
+            return render(request, "clinics/invitation.html", context, status=410)
+        messages.success(request, _("Welcome to %(clinic)s.") % {"clinic": clinic.name})
+        return redirect("booking-start", clinic_slug=clinic.slug)
+    return render(request, "clinics/invitation.html", context)

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from clinics.models import Invitation, Membership, Role
+from tests.conftest import People, World, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def invite(client: Client, world: World, email: str = "new.dentist@example.com", role: str = "dentist"):  # type: ignore[no-untyped-def]
+    return client.post(reverse("clinics-staff-invite", args=[world.slug]), {"email": email, "role": role})
+
+
+def test_it_lists_the_staff_to_an_admin(world: World, people: People) -> None:
+    response = signed_in(people.admin).get(reverse("clinics-staff", args=[world.slug]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "dentist@clinic-a.example" in body and "reception@clinic-a.example" in body
+    assert "patient@clinic-a.example" not in body  # patients are not staff
+    assert "admin@clinic-b.example" not in body
+
+
+@pytest.mark.parametrize("who", ["dentist", "reception", "patient"])
+def test_it_forbids_other_roles(world: World, people: People, who: str) -> None:
+    client = signed_in(getattr(people, who))
+
+    assert client.get(reverse("clinics-staff", args=[world.slug])).status_code == 403
+    assert invite(client, world).status_code == 403
+    assert Invitation.objects.count() == 0
+
+
+def test_it_hides_the_clinic_from_another_clinics_admin(world: World, people: People) -> None:
+    client = signed_in(people.outsider)
+    someone = Membership.objects.get(user=people.dentist)
+
+    assert client.get(reverse("clinics-staff", args=[world.slug])).status_code == 404
+    assert invite(client, world).status_code == 404
+    assert client.post(reverse("clinics-staff-revoke", args=[world.slug, someone.pk])).status_code == 404
+    assert Membership.objects.filter(pk=someone.pk).exists()
+
+
+def test_it_invites_by_email_and_the_link_works_once(world: World, people: People) -> None:
+    response = invite(signed_in(people.admin), world)
+
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == ["new.dentist@example.com"]
+    link = re.search(r"http://testserver(/invitations/[^/\s]+/)", message.body)
+    assert link is not None
+    invited = signed_in(make_user("new.dentist@example.com"))
+
+    page = invited.get(link.group(1))
+    accepted = invited.post(link.group(1))
+    again = invited.post(link.group(1))
+
+    assert page.status_code == 200 and "Odontólogo" in page.content.decode()
+    assert accepted.status_code == 302
+    assert again.status_code == 410
+    assert Membership.objects.filter(user__email="new.dentist@example.com", role=Role.DENTIST).count() == 1
+
+
+def test_it_refuses_an_expired_invitation(world: World, people: People) -> None:
+    invite(signed_in(people.admin), world)
+    invitation = Invitation.objects.get()
+    invitation.expires_at = invitation.created_at - dt.timedelta(seconds=1)
+    invitation.save()
+
+    response = signed_in(make_user("new.dentist@example.com")).post(
+        reverse("clinics-invitation", args=[invitation.token])
+    )
+
+    assert response.status_code == 410
+    assert not Membership.objects.filter(user__email="new.dentist@example.com").exists()
+
+
+def test_it_refuses_an_invitation_meant_for_someone_else(world: World, people: People) -> None:
+    invite(signed_in(people.admin), world)
+    token = Invitation.objects.get().token
+
+    response = signed_in(people.patient).post(reverse("clinics-invitation", args=[token]))
+
+    assert response.status_code == 403
+    assert Invitation.objects.get().accepted_at is None
+
+
+def test_it_sends_an_anonymous_invitee_to_sign_in(world: World, people: People) -> None:
+    invite(signed_in(people.admin), world)
+    token = Invitation.objects.get().token
+
+    response = Client().get(reverse("clinics-invitation", args=[token]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_it_rejects_a_bad_invitation_form(world: World, people: People) -> None:
+    response = invite(signed_in(people.admin), world, email="not-an-email", role="owner")
+
+    assert response.status_code == 400
+    assert Invitation.objects.count() == 0
+
+
+def test_it_changes_and_revokes_a_role(world: World, people: People) -> None:
+    client = signed_in(people.admin)
+    dentist = Membership.objects.get(user=people.dentist, tenant_id=world.tenant_id)
+
+    changed = client.post(reverse("clinics-staff-role", args=[world.slug, dentist.pk]), {"role": "reception"})
+    revoked = client.post(reverse("clinics-staff-revoke", args=[world.slug, dentist.pk]))
+
+    assert (changed.status_code, revoked.status_code) == (302, 302)
+    assert not Membership.objects.filter(user=people.dentist, tenant_id=world.tenant_id).exists()
+
+
+def test_it_lets_the_platform_owner_manage_any_clinic(world: World, people: People) -> None:
+    assert signed_in(people.owner).get(reverse("clinics-staff", args=[world.slug])).status_code == 200
