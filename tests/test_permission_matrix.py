@@ -1,0 +1,200 @@
+"""Every URL of the project × every role → the expected status.
+
+The clinic is clinic A of the ``people`` fixture; "outsider" is clinic B's admin.
+A URL of our own apps without a row here makes ``test_it_has_a_row_for_every_url`` fail;
+the third-party trees (``admin/``, ``accounts/``) are covered by rows for their gates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from booking import services
+from clinics.models import Invitation, Membership
+from nexioq.dynamo import iso_utc
+from tests.conftest import People, World, at
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("owner", "admin", "dentist", "reception", "patient", "anonymous", "outsider")
+THIRD_PARTY_PREFIXES = ("admin/", "accounts/")
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    url: Callable[[World, People], str]
+    expected: dict[str, int]
+    data: Callable[[World, People, int], dict[str, Any]] = lambda w, p, i: {}
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def staff_gate(allowed: int) -> dict[str, int]:
+    return {
+        "owner": allowed,
+        "admin": allowed,
+        "dentist": 403,
+        "reception": 403,
+        "patient": 403,
+        "anonymous": 302,
+        "outsider": 404,
+    }
+
+
+def someone_elses_booking(world: World) -> str:
+    booking = services.booking_create(
+        clinic=world.clinic,
+        treatment=world.cleaning,
+        professional=world.ben,
+        start=at(15),
+        patient=services.PatientDetails("Otra", "otra@example.com", "+573001234567", patient_id="not-you"),
+    )
+    return booking.booking_id
+
+
+def someone_elses_hold(world: World) -> str:
+    hold = services.hold_create(clinic=world.clinic, treatment=world.cleaning, professionals=[world.ben], start=at(16))
+    return hold.hold_id
+
+
+def dentist_membership(world: World, people: People) -> int:
+    return Membership.objects.get(user=people.dentist, tenant_id=world.tenant_id).pk
+
+
+def invitation_token(world: World, people: People) -> str:
+    return Invitation.objects.create(
+        tenant_id=world.tenant_id,
+        email="invited@example.com",
+        role="reception",
+        token="token-for-the-matrix",
+        expires_at=at(0).replace(year=2027),
+    ).token
+
+
+ROWS = [
+    Row("home", "GET", lambda w, p: reverse("home"), everyone(200)),
+    Row(
+        "set_language", "POST", lambda w, p: reverse("set_language"), everyone(302), lambda w, p, i: {"language": "en"}
+    ),
+    Row("booking-start", "GET", lambda w, p: reverse("booking-start", args=[w.slug]), everyone(200)),
+    Row(
+        "booking-schedule",
+        "GET",
+        lambda w, p: reverse("booking-schedule", args=[w.slug, w.cleaning.treatment_id]),
+        everyone(200),
+    ),
+    Row(
+        "booking-availability",
+        "GET",
+        lambda w, p: reverse("booking-availability", args=[w.slug, w.cleaning.treatment_id]),
+        everyone(200),
+    ),
+    Row(
+        "booking-hold",
+        "POST",
+        lambda w, p: reverse("booking-hold", args=[w.slug, w.cleaning.treatment_id]),
+        everyone(302),
+        lambda w, p, i: {"professional": w.ana.professional_id, "start": iso_utc(at(8 + i))},
+    ),
+    # A hold or a booking of someone else's session is invisible to every role, staff included.
+    Row(
+        "booking-details",
+        "GET",
+        lambda w, p: reverse("booking-details", args=[w.slug, someone_elses_hold(w)]),
+        everyone(404),
+    ),
+    Row(
+        "booking-done",
+        "GET",
+        lambda w, p: reverse("booking-done", args=[w.slug, someone_elses_booking(w)]),
+        everyone(404),
+    ),
+    Row(
+        "booking-mine",
+        "GET",
+        lambda w, p: reverse("booking-mine", args=[w.slug]),
+        {**everyone(200), "anonymous": 302, "outsider": 404},
+    ),
+    Row("clinics-staff", "GET", lambda w, p: reverse("clinics-staff", args=[w.slug]), staff_gate(200)),
+    Row(
+        "clinics-staff-invite",
+        "POST",
+        lambda w, p: reverse("clinics-staff-invite", args=[w.slug]),
+        staff_gate(302),
+        lambda w, p, i: {"email": f"new{i}@example.com", "role": "reception"},
+    ),
+    Row(
+        "clinics-staff-role",
+        "POST",
+        lambda w, p: reverse("clinics-staff-role", args=[w.slug, dentist_membership(w, p)]),
+        staff_gate(302),
+        lambda w, p, i: {"role": "reception"},
+    ),
+    Row(
+        "clinics-staff-revoke",
+        "POST",
+        lambda w, p: reverse("clinics-staff-revoke", args=[w.slug, dentist_membership(w, p)]),
+        staff_gate(302),
+    ),
+    # Only the invited address may accept; everyone else signed in is refused.
+    Row(
+        "clinics-invitation",
+        "GET",
+        lambda w, p: reverse("clinics-invitation", args=[invitation_token(w, p)]),
+        {**everyone(403), "anonymous": 302},
+    ),
+    # Third-party gates: Django admin is for platform staff; allauth's sign-in page for visitors.
+    Row("admin:index", "GET", lambda w, p: reverse("admin:index"), {**everyone(302), "owner": 200}),
+    Row("account_login", "GET", lambda w, p: reverse("account_login"), {**everyone(302), "anonymous": 200}),
+]
+
+
+def client_for(role: str, people: People) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(getattr(people, role))
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
+def test_it_answers_each_role_as_the_matrix_says(row: Row, role: str, world: World, people: People) -> None:
+    client = client_for(role, people)
+    url = row.url(world, people)
+
+    if row.method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, row.data(world, people, ROLES.index(role)))
+
+    assert response.status_code == row.expected[role], f"{row.method} {url} as {role}"
+
+
+def _named_routes(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
+    found = []
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found += _named_routes(pattern.url_patterns, route, inner)
+        elif isinstance(pattern, URLPattern):
+            found.append((route, f"{namespace}{pattern.name}" if pattern.name else route))
+    return found
+
+
+def test_it_has_a_row_for_every_url() -> None:
+    ours = {
+        name for route, name in _named_routes(get_resolver().url_patterns) if not route.startswith(THIRD_PARTY_PREFIXES)
+    }
+
+    assert ours - {row.name for row in ROWS} == set(), "add these URLs to the permission matrix"
