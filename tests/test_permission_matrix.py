@@ -1,4 +1,4 @@
-"""Every URL of the project × every role → the expected status.
+"""Every URL of the project, for every role: the expected status.
 
 The clinic is clinic A of the ``people`` fixture; "outsider" is clinic B's admin.
 A URL of our own apps without a row here makes ``test_it_has_a_row_for_every_url`` fail;
@@ -172,10 +172,8 @@ def test_it_answers_each_role_as_the_matrix_says(row: Row, role: str, world: Wor
     client = client_for(role, people)
     url = row.url(world, people)
 
-    if row.method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post(url, row.data(world, people, ROLES.index(role)))
+    data = row.data(world, people, ROLES.index(role))
+    response = client.get(url) if row.method == "GET" else client.post(url, data)
 
     assert response.status_code == row.expected[role], f"{row.method} {url} as {role}"
 
