@@ -361,3 +361,24 @@ def test_it_sends_anonymous_visitors_of_my_bookings_to_sign_in(client: Client, w
 @pytest.mark.usefixtures("patient")
 def test_it_hides_my_bookings_page_of_a_clinic_i_never_booked_at(client: Client, world: World) -> None:
     assert client.get(reverse("booking-mine", args=[world.slug])).status_code == 404
+
+
+def test_it_signs_up_in_place_and_comes_back_to_the_held_time(client: Client, world: World) -> None:
+    from django.core import mail
+
+    details_url = pick(client, world, 9)["Location"]
+
+    signed_up = client.post(
+        reverse("account_signup"),
+        {"email": "nuevo@example.com", "password1": PASSWORD, "password2": PASSWORD, "next": details_url},
+    )
+    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mail.outbox[-1].body, re.MULTILINE)
+    assert code is not None, mail.outbox[-1].body
+    verified = client.post(signed_up["Location"], {"code": code.group(1)})
+    done = client.post(details_url, DETAILS)
+
+    assert verified.status_code == 302
+    assert verified["Location"] == details_url
+    assert done.status_code == 302
+    [booking] = bookings(world)
+    assert booking.patient_email == "nuevo@example.com"
