@@ -44,9 +44,15 @@ class CognitoAccountAdapter(DefaultSocialAccountAdapter):
     def apply_groups(user: User, sociallogin: Any) -> None:
         """Groups, when the token carries them, are the truth for that user's roles."""
         claims = sociallogin.account.extra_data or {}
-        groups = claims.get("cognito:groups") or claims.get("userinfo", {}).get("cognito:groups")
+        # Cognito puts cognito:groups in the ID token (and access token), not in userInfo.
+        groups = claims.get("cognito:groups")
+        for part in ("id_token", "userinfo"):
+            if groups is None:
+                groups = (claims.get(part) or {}).get("cognito:groups")
         if groups is None:
             return
+        if isinstance(groups, str):
+            groups = [groups]
         owner, pairs = roles_from_groups(list(groups))
         if user.is_staff != owner:
             user.is_staff = owner
