@@ -13,6 +13,9 @@ from nexioq import dynamo
 from nexioq.dynamo import TableItem
 
 SLUG_CACHE_SECONDS = 300
+CLINIC_PAGE_SIZE = 50
+# With a search, the directory is read in pages this big until a page of matches is found.
+DIRECTORY_READ_SIZE = 200
 
 
 class NotFound(Exception):
@@ -38,6 +41,45 @@ def clinic_get(*, tenant_id: str) -> Clinic:
         return Clinic.get(dynamo.tenant_pk(tenant_id), dynamo.CLINIC_SK)
     except DoesNotExist as exc:
         raise NotFound(tenant_id) from exc
+
+
+@dataclass(frozen=True)
+class ClinicPage:
+    clinics: list[Clinic]
+    # Pass back as ``after`` for the next page; None on the last one.
+    next_after: str | None
+
+
+def clinic_list(*, search: str = "", after: str = "", limit: int = CLINIC_PAGE_SIZE) -> ClinicPage:
+    """Clinics by name from the directory on GSI1: Queries only, never a Scan.
+
+    ``after`` is the directory sort key of the last clinic already shown, so paging is a key
+    condition, not a start key a client could forge into something else. The search is a
+    case-insensitive substring match on name and slug, applied to the pages as they are read:
+    DynamoDB cannot match substrings case-insensitively in a key, and at the platform admin's
+    scale (hundreds of clinics) reading the directory until a page of matches turns up is cheap.
+    """
+    needle = search.strip().casefold()
+    condition = Clinic.gsi1sk > after if after else None
+    # Without a search, one more than a page tells whether there is a next page.
+    items = Clinic.by_patient.query(
+        dynamo.CLINIC_DIRECTORY_PK,
+        condition,
+        limit=None if needle else limit + 1,
+        page_size=DIRECTORY_READ_SIZE if needle else limit + 1,
+    )
+    found: list[Clinic] = []
+    for item in items:
+        if not isinstance(item, Clinic):
+            continue
+        if needle and needle not in item.name.casefold() and needle not in item.slug:
+            continue
+        found.append(item)
+        if len(found) > limit:
+            break  # stops reading the directory
+    if len(found) > limit:
+        return ClinicPage(clinics=found[:limit], next_after=found[limit - 1].gsi1sk)
+    return ClinicPage(clinics=found, next_after=None)
 
 
 def treatment_list(*, tenant_id: str, active_only: bool = True) -> list[Treatment]:

@@ -10,11 +10,13 @@ import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
+from babel import Locale
+from babel.numbers import list_currencies
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 from clinics.models import Clinic, Professional, SlugClaim, TimeRange, Treatment, WorkRange
 from nexioq import dynamo
@@ -25,6 +27,13 @@ PALETTE = ("#0d9488", "#7c3aed", "#db2777", "#ea580c", "#2563eb", "#65a30d", "#0
 # and a reschedule frees and claims in the same one: 4 hours keeps both inside the limit.
 MAX_BLOCK_MINUTES = 240
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
+# Suspending retries a few times when another edit slips in between its read and its write.
+SUSPEND_ATTEMPTS = 3
+CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+class StaleClinic(Exception):
+    """The clinic changed after the caller read it (its version moved on): reload and try again."""
 
 
 def _multiple_of_five(value: int, field: str, *, minimum: int = 0) -> int:
@@ -52,12 +61,16 @@ def clinic_create(
 ) -> Clinic:
     if not SLUG_RE.match(slug):
         raise ValidationError({"slug": _("Use lowercase letters, digits and hyphens.")})
-    try:
-        zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError({"time_zone": _("Unknown time zone.")}) from exc
-    if grid_minutes not in GRID_CHOICES:
-        raise ValidationError({"grid_minutes": _("Choose one of 5, 10, 15, 20, 30 or 60 minutes.")})
+    _clinic_settings_check(
+        name=name,
+        time_zone=time_zone,
+        country=country,
+        currency=currency,
+        grid_minutes=grid_minutes,
+        min_notice_minutes=min_notice_minutes,
+        max_advance_days=max_advance_days,
+        cancellation_cutoff_hours=cancellation_cutoff_hours,
+    )
     tenant_id = tenant_id or uuid.uuid4().hex
     clinic = Clinic(
         dynamo.tenant_pk(tenant_id),
@@ -77,6 +90,8 @@ def clinic_create(
         max_advance_days=max_advance_days,
         cancellation_cutoff_hours=cancellation_cutoff_hours,
         created_at=timezone.now(),
+        gsi1pk=dynamo.CLINIC_DIRECTORY_PK,
+        gsi1sk=dynamo.clinic_directory_sk(name, tenant_id),
     )
     claim = SlugClaim(dynamo.slug_pk(slug), dynamo.SLUG_SK, tenant_id=tenant_id)
     try:
@@ -86,6 +101,155 @@ def clinic_create(
     except TransactWriteError as exc:
         raise ValidationError({"slug": _("That address is already taken.")}) from exc
     return clinic
+
+
+def _clinic_settings_check(
+    *,
+    name: str,
+    time_zone: str,
+    country: str,
+    currency: str,
+    grid_minutes: int,
+    min_notice_minutes: int,
+    max_advance_days: int,
+    cancellation_cutoff_hours: int,
+) -> None:
+    """What clinic_create and clinic_update both refuse; the booking engine trusts these values."""
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = _("Enter the clinic's name.")
+    try:
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        errors["time_zone"] = _("Unknown time zone.")
+    # Prices are formatted with Babel for the clinic's country and currency: both must be known to it.
+    if country not in Locale("en").territories or len(country) != 2 or not country.isalpha():
+        errors["country"] = _("Unknown country code.")
+    if currency not in list_currencies():
+        errors["currency"] = _("Unknown currency code.")
+    if grid_minutes not in GRID_CHOICES:
+        errors["grid_minutes"] = _("Choose one of 5, 10, 15, 20, 30 or 60 minutes.")
+    # The availability engine refuses negative notice and advance outright (ValueError), so stop them here.
+    for field, value in (
+        ("min_notice_minutes", min_notice_minutes),
+        ("max_advance_days", max_advance_days),
+        ("cancellation_cutoff_hours", cancellation_cutoff_hours),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors[field] = _("Enter a whole number, zero or more.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def clinic_update(
+    *,
+    tenant_id: str,
+    version: int,
+    name: str,
+    time_zone: str,
+    country: str,
+    currency: str,
+    address: str,
+    phone: str,
+    email: str,
+    grid_minutes: int,
+    min_notice_minutes: int,
+    max_advance_days: int,
+    cancellation_cutoff_hours: int,
+) -> Clinic:
+    """Replace a clinic's settings, if nobody changed it since ``version`` was read.
+
+    The slug is not editable here: it is claimed by its own item, and links already sent
+    to patients point at it.
+    """
+    _clinic_settings_check(
+        name=name,
+        time_zone=time_zone,
+        country=country,
+        currency=currency,
+        grid_minutes=grid_minutes,
+        min_notice_minutes=min_notice_minutes,
+        max_advance_days=max_advance_days,
+        cancellation_cutoff_hours=cancellation_cutoff_hours,
+    )
+    clinic = Clinic.get(dynamo.tenant_pk(tenant_id), dynamo.CLINIC_SK)
+    if clinic.version != version:
+        raise StaleClinic(tenant_id)
+    clinic.name = name.strip()
+    clinic.time_zone = time_zone
+    clinic.country = country
+    clinic.currency = currency
+    clinic.address = address
+    clinic.phone = phone
+    clinic.email = email
+    clinic.grid_minutes = grid_minutes
+    clinic.min_notice_minutes = min_notice_minutes
+    clinic.max_advance_days = max_advance_days
+    clinic.cancellation_cutoff_hours = cancellation_cutoff_hours
+    # A renamed clinic moves within the directory; older clinics join it on their first edit.
+    clinic.gsi1pk = dynamo.CLINIC_DIRECTORY_PK
+    clinic.gsi1sk = dynamo.clinic_directory_sk(clinic.name, tenant_id)
+    try:
+        # save() is conditional on the version it read, so an edit between get and save loses here too.
+        clinic.save()
+    except PutError as exc:
+        if exc.cause_response_code == CONDITION_FAILED:
+            raise StaleClinic(tenant_id) from exc
+        raise
+    _slug_cache_forget(clinic)
+    return clinic
+
+
+def clinic_suspend(*, tenant_id: str) -> Clinic:
+    """Stop online booking at the clinic; its pages say so (booking services check ``suspended``)."""
+    return _clinic_suspended_set(tenant_id=tenant_id, suspended=True)
+
+
+def clinic_unsuspend(*, tenant_id: str) -> Clinic:
+    return _clinic_suspended_set(tenant_id=tenant_id, suspended=False)
+
+
+def _clinic_suspended_set(*, tenant_id: str, suspended: bool) -> Clinic:
+    # Suspending must not fail because someone fixed a phone number meanwhile, so unlike
+    # clinic_update it re-reads and retries instead of reporting the conflict straight away.
+    attempts_left = SUSPEND_ATTEMPTS
+    while True:
+        attempts_left -= 1
+        clinic = Clinic.get(dynamo.tenant_pk(tenant_id), dynamo.CLINIC_SK)
+        try:
+            # update() adds the version condition and bumps the version itself.
+            clinic.update(
+                actions=[
+                    Clinic.suspended.set(suspended),
+                    Clinic.gsi1pk.set(dynamo.CLINIC_DIRECTORY_PK),
+                    Clinic.gsi1sk.set(dynamo.clinic_directory_sk(clinic.name, tenant_id)),
+                ]
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != CONDITION_FAILED:
+                raise
+            if not attempts_left:
+                raise StaleClinic(tenant_id) from exc
+            continue
+        _slug_cache_forget(clinic)
+        return clinic
+
+
+def clinic_directory_backfill() -> int:
+    """Put clinics written before the directory existed into it; returns how many.
+
+    A Scan, so for a management command or a one-off shell only, never a request.
+    """
+    added = 0
+    for clinic in Clinic.scan(Clinic.gsi1pk.does_not_exist()):
+        clinic.update(
+            actions=[
+                Clinic.gsi1pk.set(dynamo.CLINIC_DIRECTORY_PK),
+                Clinic.gsi1sk.set(dynamo.clinic_directory_sk(clinic.name, clinic.tenant_id)),
+            ]
+        )
+        added += 1
+    return added
 
 
 def treatment_create(
@@ -201,9 +365,15 @@ def clinic_closure_add(*, tenant_id: str, start: dt.datetime, end: dt.datetime, 
     now = timezone.now()
     clinic.closures = [r for r in clinic.closures if r.end > now] + [_time_range(start, end, reason)]
     clinic.save()
-    cache.delete(slug_cache_key(clinic.slug))
+    _slug_cache_forget(clinic)
     return clinic
 
 
 def slug_cache_key(slug: str) -> str:
     return f"clinic-slug:{slug}"
+
+
+def _slug_cache_forget(clinic: Clinic) -> None:
+    # Every clinic write drops what is cached under its slug, so nothing read through the
+    # slug (today the tenant id, maybe more tomorrow) outlives a change of the clinic.
+    cache.delete(slug_cache_key(clinic.slug))

@@ -99,6 +99,18 @@ def booking_gsi_sk(start: dt.datetime) -> str:
     return f"BOOKING#{iso_utc(start)}"
 
 
+# The clinic directory overloads GSI1 (otherwise bookings by patient): every clinic item
+# also sits in this one GSI1 partition, sorted by name, so the platform admin lists and
+# pages through clinics with a Query instead of a Scan. Clinic writes are rare, so one
+# partition for all of them is no hot spot.
+CLINIC_DIRECTORY_PK = "CLINICS"
+
+
+def clinic_directory_sk(name: str, tenant_id: str) -> str:
+    """``<lowercased name>#<tenant id>``: sorts by name; the tenant id keeps namesakes apart."""
+    return f"{name.strip().lower()}{SEP}{tenant_id}"
+
+
 def iso_utc(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime")

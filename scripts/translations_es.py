@@ -134,6 +134,70 @@ ES = {
     "invitation": "invitación",
     "invitations": "invitaciones",
     "Choose a staff role.": "Elige un rol del personal.",
+    "Name": "Nombre",
+    "Phone": "Teléfono",
+    "Error:": "Error:",
+    "Home": "Inicio",
+    "Please correct the error below.": "Corrige el error indicado abajo.",
+    "Close": "Cerrar",
+    "Search": "Buscar",
+    "Show all": "Mostrar todo",
+    "Yes": "Sí",
+    "No": "No",
+    "Clinics (DynamoDB)": "Clínicas (DynamoDB)",
+    "Clinics": "Clínicas",
+    "Clinic": "Clínica",
+    "Add clinic": "Añadir clínica",
+    "Change clinic": "Modificar clínica",
+    "Region": "Región",
+    "Online booking rules": "Reglas de la reserva en línea",
+    "Online booking": "Reserva en línea",
+    "Web address (slug)": "Dirección web (slug)",
+    "Street address": "Dirección",
+    "Time zone": "Zona horaria",
+    "Country": "País",
+    "Currency": "Moneda",
+    "Time grid (minutes)": "Intervalo de horarios (minutos)",
+    "Start times are offered on this grid.": "Las horas de inicio se ofrecen en este intervalo.",
+    "Minimum notice (minutes)": "Antelación mínima (minutos)",
+    "How long before its start a time can still be booked online.": "Con cuánta antelación a su inicio se puede reservar todavía un horario en línea.",
+    "Maximum advance (days)": "Antelación máxima (días)",
+    "How many days ahead patients can book.": "Con cuántos días de antelación pueden reservar los pacientes.",
+    "Cancellation cutoff (hours)": "Límite de cancelación (horas)",
+    "Patients can cancel online until this many hours before the appointment.": "Los pacientes pueden cancelar en línea hasta estas horas antes de la cita.",
+    "The public booking page is /c/<slug>/. It cannot be changed later.": "La página pública de reservas es /c/<slug>/. No se puede cambiar después.",
+    "Enter the clinic's name.": "Escribe el nombre de la clínica.",
+    "Unknown country code.": "Código de país desconocido.",
+    "Unknown currency code.": "Código de moneda desconocido.",
+    "Enter a whole number, zero or more.": "Ingresa un número entero, cero o mayor.",
+    "No clinic has this id.": "Ninguna clínica tiene este id.",
+    "clinic": "clínica",
+    "usable": "utilizable",
+    "The clinic “%(name)s” was added.": "Se añadió la clínica “%(name)s”.",
+    "The clinic “%(name)s” was changed.": "Se modificó la clínica “%(name)s”.",
+    "Someone else changed this clinic after you opened this page, so nothing was saved. Reload the page to see the current values, then make your changes again.": "Otra persona modificó esta clínica después de que abriste esta página, así que no se guardó nada. Recarga la página para ver los valores actuales y vuelve a hacer tus cambios.",
+    "The clinic kept changing while we tried; please try again.": "La clínica siguió cambiando mientras lo intentábamos; inténtalo de nuevo.",
+    "“%(name)s” is suspended: it accepts no bookings.": "“%(name)s” está suspendida: no acepta reservas.",
+    "“%(name)s” accepts bookings again.": "“%(name)s” vuelve a aceptar reservas.",
+    "Any part of the name or the web address (slug); upper and lower case are the same.": "Cualquier parte del nombre o de la dirección web (slug); da igual mayúsculas o minúsculas.",
+    "Suspended": "Suspendida",
+    "Public page": "Página pública",
+    "Suspend": "Suspender",
+    "Resume": "Reanudar",
+    "No clinic matches “%(search)s”.": "Ninguna clínica coincide con “%(search)s”.",
+    "No clinics yet.": "Aún no hay clínicas.",
+    "Pages": "Páginas",
+    "First page": "Primera página",
+    "Next page": "Página siguiente",
+    "View public page": "Ver página pública",
+    "This clinic is suspended: its booking pages say so and accept no bookings.": "Esta clínica está suspendida: sus páginas de reserva lo indican y no aceptan reservas.",
+    "Not saved: the clinic changed meanwhile.": "No se guardó: la clínica cambió mientras tanto.",
+    "Reload the current values": "Cargar los valores actuales",
+    "Web address /c/%(slug)s/ · clinic id %(tenant_id)s · version %(version)s": "Dirección web /c/%(slug)s/ · id de la clínica %(tenant_id)s · versión %(version)s",
+    "Suspended. Patients see a notice instead of the booking pages.": "Suspendida. Los pacientes ven un aviso en lugar de las páginas de reserva.",
+    "Resume online booking": "Reanudar la reserva en línea",
+    "Suspend online booking": "Suspender la reserva en línea",
+    "Open. Suspending stops new bookings at once; existing appointments stay.": "Abierta. Al suspender se detienen las reservas nuevas de inmediato; las citas existentes se mantienen.",
     "Staff": "Personal",
     "Who can run this clinic's agenda, and in which role.": "Quién puede gestionar la agenda de esta clínica, y con qué rol.",
     "Save": "Guardar",
@@ -165,17 +229,28 @@ ES = {
 }
 
 
+PLURALS = {
+    "%(counter)s clinic on this page": ("%(counter)s clínica en esta página", "%(counter)s clínicas en esta página"),
+}
+
+
 def main() -> None:
     path = Path(__file__).resolve().parent.parent / "locale" / "es" / "LC_MESSAGES" / "django.po"
     catalogue = polib.pofile(str(path))
     missing = []
     for entry in catalogue:
-        if entry.msgid in ES:
+        if entry.msgid_plural and entry.msgid in PLURALS:
+            entry.msgstr_plural = dict(enumerate(PLURALS[entry.msgid]))
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+        elif entry.msgid in ES:
             entry.msgstr = ES[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-        elif not entry.msgstr:
+        elif not entry.msgstr and not entry.msgstr_plural.get(0):
             missing.append(entry.msgid)
+        elif "fuzzy" in entry.flags:
+            missing.append(f"{entry.msgid} (fuzzy guess, check it)")
     catalogue.metadata["Language"] = "es"
     catalogue.metadata["Content-Type"] = "text/plain; charset=UTF-8"
     catalogue.save(str(path))

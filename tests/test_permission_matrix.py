@@ -155,6 +155,18 @@ ROWS = [
     ),
     # Third-party gates: Django admin is for platform staff; allauth's sign-in page for visitors.
     Row("admin:index", "GET", lambda w, p: reverse("admin:index"), {**everyone(302), "owner": 200}),
+    Row(
+        "admin:clinics_clinic_changelist",
+        "GET",
+        lambda w, p: reverse("admin:clinics_clinic_changelist"),
+        {**everyone(302), "owner": 200},
+    ),
+    Row(
+        "admin:clinics_clinic_suspend",
+        "POST",
+        lambda w, p: reverse("admin:clinics_clinic_suspend", args=[w.tenant_id]),
+        {**everyone(302), "owner": 302},
+    ),
     Row("account_login", "GET", lambda w, p: reverse("account_login"), {**everyone(302), "anonymous": 200}),
 ]
 
