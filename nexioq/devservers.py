@@ -106,9 +106,15 @@ def run(*, host: str, port: int, dynamo_port: int) -> int:
     env.setdefault("DYNAMODB_ENDPOINT", f"http://127.0.0.1:{dynamo_port}")
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
     try:
-        for step in (["dynamo_table"], ["migrate", "--no-input"], ["seed_demo"]):
+        steps = (["dynamo_table"], ["clinic_directory"], ["migrate", "--no-input"], ["seed_demo"])
+        for step in steps:
             subprocess.run([*manage, *step], check=True, env=env)
-        print(f"\nNexioQ is running: http://{host}:{port}/\n  Demo clinic: http://{host}:{port}/c/sonrisa/\n")
+        print(
+            f"\nNexioQ is running: http://{host}:{port}/\n"
+            f"  Demo clinic:  http://{host}:{port}/c/sonrisa/\n"
+            f"  Sign in:      http://{host}:{port}/accounts/login/ (demo users and password listed above)\n"
+            f"  Django admin: http://{host}:{port}/admin/ (owner@nexioq.example)\n"
+        )
         server = subprocess.Popen([*manage, "runserver", f"{host}:{port}"], env=env)
         started.append(server)
         return server.wait()
