@@ -230,7 +230,12 @@ ES = {
 
 
 PLURALS = {
-    "%(counter)s clinic on this page": ("%(counter)s clínica en esta página", "%(counter)s clínicas en esta página"),
+    # Spanish has three plural forms in Django's catalogues: one, "millions", other.
+    "%(counter)s clinic on this page": (
+        "%(counter)s clínica en esta página",
+        "%(counter)s clínicas en esta página",
+        "%(counter)s clínicas en esta página",
+    ),
 }
 
 
