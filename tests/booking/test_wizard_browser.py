@@ -9,73 +9,29 @@ Run alone: ``.venv/bin/python -m pytest tests/booking/test_wizard_browser.py -q`
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import time_machine
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from booking import services
 from booking.models import Booking
 from nexioq import dynamo
+from tests.browser import DESKTOP, MOBILE, TIMEOUT_MS
 from tests.conftest import DAY, NOW, PASSWORD, World, at, make_user, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-DESKTOP = {"width": 1280, "height": 900}
-MOBILE = {"width": 390, "height": 844}
-TIMEOUT_MS = 10_000
 REFERENCE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{8}$")  # Crockford base32, see booking.services.booking_reference
 PATIENT = {"Nombre completo": "Ana Pérez", "Celular": "300 123 4567"}
 PATIENT_EMAIL = "ana@example.com"
 
 
 # --- fixtures -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def _allow_async_unsafe() -> Iterator[None]:
-    """Playwright's sync API keeps an asyncio loop running in the main thread while it lives.
-
-    Django then refuses ORM calls from that thread (pytest-django's flush after each
-    transactional test). The loop lives as long as the module-scoped browser, so the
-    relaxation has to as well; restored when this module's browser is gone.
-    """
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def playwright_driver(_allow_async_unsafe: None) -> Iterator[Playwright]:
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="module")
-def browser(playwright_driver: Playwright) -> Iterator[Browser]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture
