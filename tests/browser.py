@@ -6,10 +6,10 @@ Import the fixtures into a test module (``from tests.browser import browser, ...
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps calling home on this closed network.
@@ -54,3 +54,48 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     launched = playwright_driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     yield launched
     launched.close()
+
+
+PageFactory = Callable[..., Page]
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: object) -> Iterator[PageFactory]:
+    """Open a page in a fresh context (own cookies); fails the test on JS errors or missing assets."""
+    contexts: list[BrowserContext] = []
+    problems: list[str] = []
+
+    def factory(*, viewport: dict[str, int] = DESKTOP, mobile: bool = False, javascript: bool = True) -> Page:
+        context = browser.new_context(
+            base_url=live_server.url,  # type: ignore[attr-defined]
+            viewport=viewport,  # type: ignore[arg-type]
+            is_mobile=mobile,
+            has_touch=mobile,
+            device_scale_factor=2 if mobile else 1,
+            java_script_enabled=javascript,
+            locale="en-US",  # patients' browsers are often English; the site must still speak Spanish
+            timezone_id="America/Bogota",
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+        page.on(
+            "response",
+            lambda response: (
+                problems.append(f"{response.status} for {response.url}")
+                if "/static/" in response.url and response.status >= 400
+                else None
+            ),
+        )
+        return page
+
+    yield factory
+    for context in contexts:
+        context.close()
+    assert problems == []
+
+
+@pytest.fixture
+def page(new_page: PageFactory) -> Page:
+    return new_page()

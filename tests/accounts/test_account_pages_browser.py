@@ -13,17 +13,17 @@ Run alone: ``.venv/bin/python -m pytest tests/accounts/test_account_pages_browse
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.cache import cache
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from tests.browser import DESKTOP, MOBILE, TIMEOUT_MS
+from tests.browser import MOBILE, PageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,49 +43,6 @@ def _fresh_rate_limits() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
-
-
-PageFactory = Callable[..., Page]
-
-
-@pytest.fixture
-def new_page(browser: Browser, live_server: object) -> Iterator[PageFactory]:
-    """Open a page in a fresh context (own cookies); fails the test on JS errors or missing assets."""
-    contexts: list[BrowserContext] = []
-    problems: list[str] = []
-
-    def factory(*, viewport: dict[str, int] = DESKTOP, mobile: bool = False) -> Page:
-        context = browser.new_context(
-            base_url=live_server.url,  # type: ignore[attr-defined]
-            viewport=viewport,  # type: ignore[arg-type]
-            is_mobile=mobile,
-            has_touch=mobile,
-            device_scale_factor=2 if mobile else 1,
-            locale="en-US",  # the site must speak Spanish anyway until the visitor switches
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
-        page.on(
-            "response",
-            lambda response: (
-                problems.append(f"{response.status} for {response.url}")
-                if "/static/" in response.url and response.status >= 400
-                else None
-            ),
-        )
-        return page
-
-    yield factory
-    for context in contexts:
-        context.close()
-    assert problems == []
-
-
-@pytest.fixture
-def page(new_page: PageFactory) -> Page:
-    return new_page()
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from booking import services
 from booking.models import Booking
 from nexioq import dynamo
-from tests.browser import DESKTOP, MOBILE, TIMEOUT_MS
+from tests.browser import MOBILE, PageFactory
 from tests.conftest import DAY, NOW, PASSWORD, World, at, make_user, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,50 +45,6 @@ def ticking() -> Iterator[time_machine.Coordinates]:
 def browser_world(dynamodb_local: str, ticking: time_machine.Coordinates, transactional_db: None) -> World:
     make_user(PATIENT_EMAIL)
     return make_world()
-
-
-PageFactory = Callable[..., Page]
-
-
-@pytest.fixture
-def new_page(browser: Browser, live_server: object) -> Iterator[PageFactory]:
-    """Open a page in a fresh context (own cookies); fails the test on JS errors or missing assets."""
-    contexts: list[BrowserContext] = []
-    problems: list[str] = []
-
-    def factory(*, viewport: dict[str, int] = DESKTOP, mobile: bool = False, javascript: bool = True) -> Page:
-        context = browser.new_context(
-            viewport=viewport,  # type: ignore[arg-type]
-            is_mobile=mobile,
-            has_touch=mobile,
-            device_scale_factor=2 if mobile else 1,
-            java_script_enabled=javascript,
-            locale="en-US",  # patients' browsers are often English; the site must still speak Spanish
-            timezone_id="America/Bogota",
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
-        page.on(
-            "response",
-            lambda response: (
-                problems.append(f"{response.status} for {response.url}")
-                if "/static/" in response.url and response.status >= 400
-                else None
-            ),
-        )
-        return page
-
-    yield factory
-    for context in contexts:
-        context.close()
-    assert problems == []
-
-
-@pytest.fixture
-def page(new_page: PageFactory) -> Page:
-    return new_page()
 
 
 # --- helpers ------------------------------------------------------------------------------
