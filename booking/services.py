@@ -118,33 +118,47 @@ def _run_transaction(build: Callable[[Any], None], *, token: str | None = None) 
     return ["TransactionConflict"]
 
 
-def _ensure_offered(
-    *, clinic: Clinic, treatment: Treatment, professional: Professional, start: dt.datetime, now: dt.datetime
-) -> None:
-    """Reject starts the clinic does not offer (hours, notice, time off), before claiming anything.
+def _free_professionals(
+    *,
+    clinic: Clinic,
+    treatment: Treatment,
+    professionals: Sequence[Professional],
+    start: dt.datetime,
+    now: dt.datetime,
+) -> list[Professional]:
+    """Those of ``professionals`` free at ``start``, in their order: one read of the day for all of them.
 
-    Occupied time is decided by the transaction, not here: this read only refuses early.
+    Raises NotOffered when none of them works then at all (hours, notice, time off, closures) and
+    SlotUnavailable when someone does but the time is taken. Occupied time is decided by the
+    transaction, not here: this read only refuses early and tells a 4xx from a 409.
     """
     day = start.astimezone(clinic.zone).date()
     slots = availability(
-        clinic=clinic, treatment=treatment, professionals=[professional], first_day=day, last_day=day, now=now
+        clinic=clinic, treatment=treatment, professionals=professionals, first_day=day, last_day=day, now=now
     )
-    if any(slot.start == start for slot in slots):
-        return
-    if _start_is_in_hours(clinic=clinic, treatment=treatment, professional=professional, start=start, now=now):
+    free_ids = next((set(slot.professional_ids) for slot in slots if slot.start == start), set())
+    free = [p for p in professionals if p.professional_id in free_ids]
+    if free:
+        return free
+    if _in_hours(clinic=clinic, treatment=treatment, professionals=professionals, start=start, now=now):
         raise SlotUnavailable(start)
     raise NotOffered(start)
 
 
-def _start_is_in_hours(
-    *, clinic: Clinic, treatment: Treatment, professional: Professional, start: dt.datetime, now: dt.datetime
+def _in_hours(
+    *,
+    clinic: Clinic,
+    treatment: Treatment,
+    professionals: Sequence[Professional],
+    start: dt.datetime,
+    now: dt.datetime,
 ) -> bool:
-    """Would the start be offered if nothing were booked? Tells 'taken' (409) from 'never offered' (4xx)."""
+    """Would the start be offered if nothing were booked? No I/O: schedules only."""
     day = start.astimezone(clinic.zone).date()
     slots = available_slots(
         policy=policy_for(clinic),
         treatment=spec_for(treatment),
-        schedules=[schedule_for(professional)],
+        schedules=[schedule_for(p) for p in professionals if p.performs(treatment.treatment_id)],
         closures=[(r.start, r.end) for r in clinic.closures],
         occupied={},
         first_day=day,
@@ -170,16 +184,9 @@ def hold_create(
     spec_start, spec_end = blocked_interval(start=start, treatment=spec_for(treatment))
     end = start + dt.timedelta(minutes=int(treatment.duration_minutes))
     locked_until = now + dt.timedelta(minutes=settings.HOLD_MINUTES)
-    offered_somewhere = False
-    for professional in professionals:
-        try:
-            _ensure_offered(clinic=clinic, treatment=treatment, professional=professional, start=start, now=now)
-        except NotOffered:
-            continue
-        except SlotUnavailable:
-            offered_somewhere = True
-            continue
-        offered_somewhere = True
+    for professional in _free_professionals(
+        clinic=clinic, treatment=treatment, professionals=professionals, start=start, now=now
+    ):
         hold_id = uuid.uuid4().hex
         hold = Hold(
             dynamo.tenant_pk(clinic.tenant_id),
@@ -216,9 +223,8 @@ def hold_create(
 
         if not _run_transaction(build, token=hold_id):
             return hold
-    if offered_somewhere:
-        raise SlotUnavailable(start)
-    raise NotOffered(start)
+    # Everyone free a moment ago was taken in the meantime.
+    raise SlotUnavailable(start)
 
 
 def hold_release(*, hold: Hold) -> None:
@@ -263,7 +269,7 @@ def booking_create(
             raise InvalidState("hold does not match")
     else:
         try:
-            _ensure_offered(clinic=clinic, treatment=treatment, professional=professional, start=start, now=now)
+            _free_professionals(clinic=clinic, treatment=treatment, professionals=[professional], start=start, now=now)
         except SlotUnavailable:
             # A repeated submit with the same booking id finds its own booking holding the time.
             existing = _existing_booking(tenant_id=clinic.tenant_id, booking_id=booking_id) if booking_id else None
@@ -378,7 +384,7 @@ def booking_reschedule(
     if booking.status != BookingStatus.CONFIRMED:
         raise InvalidState(booking.status)
     # Only hours are checked here: the booking's own cells would make an overlapping move look taken.
-    if not _start_is_in_hours(clinic=clinic, treatment=treatment, professional=professional, start=new_start, now=now):
+    if not _in_hours(clinic=clinic, treatment=treatment, professionals=[professional], start=new_start, now=now):
         raise NotOffered(new_start)
     new_blocked_start, new_blocked_end = blocked_interval(start=new_start, treatment=spec_for(treatment))
     old = {(booking.professional_id, c) for c in cells_for(start=booking.blocked_start, end=booking.blocked_end)}

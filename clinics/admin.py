@@ -233,19 +233,7 @@ CLINIC_INITIAL = {
     "max_advance_days": 60,
     "cancellation_cutoff_hours": 24,
 }
-SETTINGS_FIELDS = (
-    "name",
-    "time_zone",
-    "country",
-    "currency",
-    "address",
-    "phone",
-    "email",
-    "grid_minutes",
-    "min_notice_minutes",
-    "max_advance_days",
-    "cancellation_cutoff_hours",
-)
+SETTINGS_FIELDS = services.CLINIC_SETTINGS_FIELDS
 
 
 # ---------------------------------------------------------------- clinics (DynamoDB): views

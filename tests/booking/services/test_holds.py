@@ -9,6 +9,7 @@ from booking import selectors, services
 from booking.models import Booking
 from clinics.selectors import NotFound
 from nexioq import dynamo
+from nexioq.dynamo import count_requests
 from tests.conftest import NOW, World, at
 
 PATIENT = services.PatientDetails(name="Luis Gómez", email="luis@example.com", phone="+573001234567")
@@ -131,9 +132,12 @@ def test_it_gives_one_booking_for_a_double_confirm(world: World) -> None:
 def test_it_picks_the_next_free_professional_for_any(world: World) -> None:
     hold(world, at(9), professionals=[world.ana])
 
-    held = hold(world, at(9), professionals=[world.ana, world.ben])
+    with count_requests() as counted:
+        held = hold(world, at(9), professionals=[world.ana, world.ben])
 
     assert held.professional_id == world.ben.professional_id
+    # One read of the day for both professionals, then the one transaction that wins.
+    assert counted.operations == ["Query", "TransactWriteItems"]
 
 
 def test_it_releases_a_hold(world: World) -> None:
