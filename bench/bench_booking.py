@@ -11,7 +11,8 @@ What it measures, on a private, throw-away stack bound to loopback:
 * Availability: sequential GETs of ``availability.json`` for one professional and one week, the week
   start varying over the seeded range, after one warm-up call. DynamoDB requests per response come
   from the ``X-Dynamo-Requests`` header (counted by the app); latencies are client-measured on loopback.
-* Booking, the full wizard (GET the page for the CSRF cookie, POST hold, POST details): first one
+* Booking, the full wizard as a signed-in patient (GET the page for the CSRF cookie, POST hold, POST
+  details; signing in happens before the clock starts): first one
   client books at distinct free times, then 16 concurrent clients (threads, one ``requests.Session``
   each) race over every offered start of a few days, so holds collide (409).
 * Invariant: every booking of the clinic is read back and overlapping pairs of confirmed bookings per
@@ -199,6 +200,34 @@ def disjoint_candidates(world: World, count: int, rng: random.Random) -> list[Ca
 # ---------------------------------------------------------------- HTTP clients
 
 
+BENCH_PASSWORD = "bench-patient-password-2026"
+
+
+def patient_session(base: str, index: int) -> requests.Session:
+    """A signed-in patient (step 3 of the wizard needs one); signing in is not part of the timings."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+
+    email = f"bench-patient-{index}@example.com"
+    user, created = User.objects.get_or_create(email=email)
+    if created:
+        user.set_password(BENCH_PASSWORD)
+        user.save()
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    session = requests.Session()
+    session.get(f"{base}/accounts/login/", timeout=60)
+    signed_in = session.post(
+        f"{base}/accounts/login/",
+        data={"csrfmiddlewaretoken": session.cookies.get("csrftoken", ""), "login": email, "password": BENCH_PASSWORD},
+        allow_redirects=False,
+        timeout=60,
+    )
+    if signed_in.status_code != 302:
+        raise RuntimeError(f"bench patient could not sign in: HTTP {signed_in.status_code}")
+    return session
+
+
 def book(session: requests.Session, base: str, world: World, candidate: Candidate) -> Attempt:
     """One pass through the wizard; hold and confirm decide the outcome. Redirects are not followed."""
     began = time.perf_counter()
@@ -211,7 +240,8 @@ def book(session: requests.Session, base: str, world: World, candidate: Candidat
         form = {"csrfmiddlewaretoken": token, "professional": pid, "start": start.strftime("%Y-%m-%dT%H:%M:%SZ")}
         responses["hold"] = session.post(book_url + "hold/", data=form, allow_redirects=False, timeout=60)
     if "hold" in responses and "/hold/" in responses["hold"].headers.get("Location", ""):
-        details = {"csrfmiddlewaretoken": token, "name": "Paciente Bench", "email": "b@example.com", "phone": PHONE}
+        token = session.cookies.get("csrftoken", token)
+        details = {"csrfmiddlewaretoken": token, "name": "Paciente Bench", "phone": PHONE}
         url = urljoin(base, responses["hold"].headers["Location"])
         responses["confirm"] = session.post(url, data=details, allow_redirects=False, timeout=60)
     seconds = time.perf_counter() - began
@@ -292,7 +322,7 @@ def summarize(attempts: list[Attempt], elapsed: float) -> dict[str, Any]:
 
 
 def bench_sequential(base: str, world: World, candidates: list[Candidate]) -> dict[str, Any]:
-    session = requests.Session()
+    session = patient_session(base, 0)
     began = time.perf_counter()
     attempts = [book(session, base, world, candidate) for candidate in candidates]
     return summarize(attempts, time.perf_counter() - began)
@@ -313,10 +343,12 @@ def shared_candidates(world: World, days: int, rng: random.Random) -> list[Candi
 def bench_concurrent(base: str, world: World, candidates: list[Candidate], per_client: int) -> dict[str, Any]:
     """16 clients, each trying its own random sample of the shared candidates, all starting together."""
     barrier = threading.Barrier(CLIENTS)
+    # Signed in one after the other beforehand: SQLite takes one writer at a time.
+    sessions = [patient_session(base, index + 1) for index in range(CLIENTS)]
 
     def client(index: int) -> list[Attempt]:
         picks = random.Random(1000 + index).sample(candidates, min(per_client, len(candidates)))
-        session = requests.Session()
+        session = sessions[index]
         barrier.wait(timeout=60)
         return [book(session, base, world, pick) for pick in picks if not STOP.is_set()]
 
