@@ -12,7 +12,7 @@ run: prereqs setup
 test: prereqs-test setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy accounts clinics booking scheduling nexioq
+	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq
 	$(PY) -m pytest
 
 setup: $(VENV)/.installed node_modules/.installed static/css/app.css locale-compiled
@@ -43,7 +43,7 @@ locale-compiled: $(VENV)/.installed
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy accounts clinics booking scheduling nexioq
+	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq
 
 bench: setup
 	$(PY) bench/bench_booking.py

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.http import HttpRequest
 
+from access import services as access_services
+from access.models import Role
 from accounts.models import User
-from clinics.models import Membership, Role
 
 PLATFORM_OWNER_GROUP = "nexioq-owners"
 
 
-def roles_from_groups(groups: list[str]) -> tuple[bool, list[tuple[str, str]]]:
+# What a tenant id looks like (uuid hex or a demo slug); anything else in a group is not one.
+TENANT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def roles_from_groups(groups: list[object]) -> tuple[bool, list[tuple[str, str]]]:
     """``cognito:groups`` → (platform owner?, [(tenant id, role)]).
 
     A clinic role is a group named ``<tenant id>:<role>``, e.g. ``demo-sonrisa:reception``;
@@ -23,8 +29,10 @@ def roles_from_groups(groups: list[str]) -> tuple[bool, list[tuple[str, str]]]:
     valid = {choice.value for choice in Role}
     pairs = []
     for group in groups:
+        if not isinstance(group, str):
+            continue
         tenant_id, _, role = group.rpartition(":")
-        if tenant_id and role in valid:
+        if TENANT_ID_RE.match(tenant_id) and role in valid:
             pairs.append((tenant_id, role))
     return owner, pairs
 
@@ -43,23 +51,21 @@ class CognitoAccountAdapter(DefaultSocialAccountAdapter):
     @staticmethod
     def apply_groups(user: User, sociallogin: Any) -> None:
         """Groups, when the token carries them, are the truth for that user's roles."""
-        claims = sociallogin.account.extra_data or {}
+        claims = sociallogin.account.extra_data
+        if not isinstance(claims, dict):
+            return
         # Cognito puts cognito:groups in the ID token (and access token), not in userInfo.
         groups = claims.get("cognito:groups")
         for part in ("id_token", "userinfo"):
-            if groups is None:
-                groups = (claims.get(part) or {}).get("cognito:groups")
+            nested = claims.get(part)
+            if groups is None and isinstance(nested, dict):
+                groups = nested.get("cognito:groups")
         if groups is None:
             return
         if isinstance(groups, str):
             groups = [groups]
-        owner, pairs = roles_from_groups(list(groups))
-        if user.is_staff != owner:
-            user.is_staff = owner
-            user.save(update_fields=["is_staff"])
-        wanted = set(pairs)
-        for membership in Membership.objects.filter(user=user).exclude(role=Role.PATIENT):
-            if (membership.tenant_id, membership.role) not in wanted:
-                membership.delete()
-        for tenant_id, role in wanted:
-            Membership.objects.get_or_create(user=user, tenant_id=tenant_id, role=role)
+        if not isinstance(groups, list):
+            # A claim of another shape is not a list of groups: leave the roles as they are.
+            return
+        owner, pairs = roles_from_groups(groups)
+        access_services.roles_replace_from_identity_provider(user=user, owner=owner, staff_roles=set(pairs))

@@ -20,13 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.permissions import Action, require
+from access.services import patient_membership_ensure
 from accounts import services as accounts_services
 from booking import selectors, services
 from booking.forms import ANY_PROFESSIONAL, HoldForm, PatientForm, ScheduleForm
 from booking.models import Hold
-from clinics.memberships import patient_membership_ensure
 from clinics.models import Clinic, Professional, Treatment
-from clinics.permissions import Action, require
 from clinics.selectors import (
     BookingContext,
     NotFound,

@@ -12,6 +12,7 @@ model permissions are not required for these pages (platform staff are the Owner
 
 from __future__ import annotations
 
+import functools
 import logging
 import zoneinfo
 from typing import Any
@@ -25,14 +26,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import translation
-from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinics import selectors, services
-from clinics.models import Clinic, Invitation, Membership
+from clinics.models import Clinic
 
 logger = logging.getLogger(__name__)
 
@@ -40,71 +40,6 @@ APP_LABEL = "clinics"
 SEARCH_MAX = 100
 # Sort keys are limited to 1024 bytes; a longer ``after`` could only come from a forged URL.
 AFTER_MAX = 200
-
-# ---------------------------------------------------------------- ORM models
-
-
-def _clinic_link(tenant_id: str) -> str:
-    # A link, not the clinic's name: naming it would cost a DynamoDB read per row.
-    url = reverse("admin:clinics_clinic_change", args=[tenant_id])
-    return format_html('<a href="{}">{}</a>', url, tenant_id)
-
-
-class MembershipForm(forms.ModelForm):
-    class Meta:
-        model = Membership
-        fields = ("user", "tenant_id", "role", "professional_id")
-
-    def clean_tenant_id(self) -> str:
-        tenant_id = str(self.cleaned_data["tenant_id"]).strip()
-        # Memberships point into DynamoDB by id only; refuse one for a clinic that does not exist.
-        try:
-            selectors.clinic_get(tenant_id=tenant_id)
-        except selectors.NotFound as exc:
-            raise ValidationError(_("No clinic has this id.")) from exc
-        return tenant_id
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    form = MembershipForm
-    list_display = ("user", "role", "clinic", "professional_id", "created_at")
-    list_filter = ("role",)
-    search_fields = ("user__email", "user__full_name", "tenant_id")
-    list_select_related = ("user",)
-    autocomplete_fields = ("user",)
-    ordering = ("-created_at",)
-    date_hierarchy = "created_at"
-
-    @admin.display(description=gettext_lazy("clinic"), ordering="tenant_id")
-    def clinic(self, membership: Membership) -> str:
-        return _clinic_link(membership.tenant_id)
-
-
-@admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("email", "role", "clinic", "invited_by", "created_at", "expires_at", "accepted_at", "usable")
-    list_filter = ("role", ("accepted_at", admin.EmptyFieldListFilter))
-    search_fields = ("email", "tenant_id", "invited_by__email")
-    list_select_related = ("invited_by", "accepted_by")
-    ordering = ("-created_at",)
-    # The token is the secret in the e-mailed link: staff never need to see it. Only the
-    # expiry is editable (extend or end an invitation); deleting revokes it.
-    exclude = ("token",)
-    readonly_fields = ("tenant_id", "email", "role", "invited_by", "created_at", "accepted_at", "accepted_by")
-
-    @admin.display(description=gettext_lazy("clinic"), ordering="tenant_id")
-    def clinic(self, invitation: Invitation) -> str:
-        return _clinic_link(invitation.tenant_id)
-
-    @admin.display(description=gettext_lazy("usable"), boolean=True)
-    def usable(self, invitation: Invitation) -> bool:
-        return invitation.usable
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Invitations are sent from the clinic's staff page, which e-mails the link.
-        return False
-
 
 # ---------------------------------------------------------------- clinics (DynamoDB): forms
 
@@ -387,7 +322,9 @@ _site_get_app_list = admin.site.get_app_list
 
 def _get_urls() -> list[URLPattern | URLResolver]:
     # In front: the site's own patterns end with a catch-all.
-    return [*clinic_admin_urls(), *_site_get_urls()]
+    # The clinics app registers no ORM model, so Django builds no app index for it: add one.
+    app_index = admin.site.admin_view(functools.partial(admin.site.app_index, app_label=APP_LABEL))
+    return [*clinic_admin_urls(), path("clinics/", app_index, name="clinics_app_index"), *_site_get_urls()]
 
 
 def _get_app_list(request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
@@ -409,7 +346,7 @@ def _get_app_list(request: HttpRequest, app_label: str | None = None) -> list[di
         app = {
             "name": _("Clinics"),
             "app_label": APP_LABEL,
-            "app_url": reverse("admin:app_list", kwargs={"app_label": APP_LABEL}, current_app=admin.site.name),
+            "app_url": reverse("admin:clinics_app_index", current_app=admin.site.name),
             "has_module_perms": True,
             "models": [],
         }

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import zoneinfo
 
-from django.conf import settings
-from django.db import models
-from django.utils import timezone as django_timezone
-from django.utils.translation import gettext_lazy as _
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -101,66 +97,3 @@ class Professional(TableItem, discriminator="professional"):
 
     def performs(self, treatment_id: str) -> bool:
         return self.active and treatment_id in self.treatment_ids
-
-
-# ---------------------------------------------------------------- identity side (Django ORM)
-# Who may do what at which clinic lives next to the users, in the ORM; the clinic is
-# referred to by its tenant id (the clinic item itself lives in DynamoDB).
-
-
-class Role(models.TextChoices):
-    """Roles inside one clinic. The platform Owner is a staff user, not a membership."""
-
-    ADMIN = "admin", _("Administrator")
-    DENTIST = "dentist", _("Dentist")
-    RECEPTION = "reception", _("Reception")
-    PATIENT = "patient", _("Patient")
-
-
-STAFF_ROLES = (Role.ADMIN, Role.DENTIST, Role.RECEPTION)
-
-
-class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    tenant_id = models.CharField(_("clinic id"), max_length=64, db_index=True)
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    # A dentist's own agenda is this professional's (DynamoDB) record.
-    professional_id = models.CharField(_("professional id"), max_length=64, blank=True)
-    created_at = models.DateTimeField(default=django_timezone.now)
-
-    class Meta:
-        verbose_name = _("membership")
-        verbose_name_plural = _("memberships")
-        constraints = [models.UniqueConstraint(fields=["user", "tenant_id", "role"], name="one_role_once_per_clinic")]
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.tenant_id}"
-
-
-class Invitation(models.Model):
-    """An e-mailed invitation to join a clinic's staff: usable once, until it expires."""
-
-    tenant_id = models.CharField(_("clinic id"), max_length=64, db_index=True)
-    email = models.EmailField(_("e-mail address"))
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    token = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
-    )
-    created_at = models.DateTimeField(default=django_timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_accepted"
-    )
-
-    class Meta:
-        verbose_name = _("invitation")
-        verbose_name_plural = _("invitations")
-
-    def __str__(self) -> str:
-        return f"{self.email} → {self.get_role_display()} · {self.tenant_id}"
-
-    @property
-    def usable(self) -> bool:
-        return self.accepted_at is None and self.expires_at > django_timezone.now()

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "accounts",
     "clinics",
+    "access",
     "scheduling",
     "booking",
 ]

@@ -2,15 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from access import views as access_views
 from booking import views as booking_views
-from clinics import views as clinic_views
 
 urlpatterns = [
     path("", booking_views.home, name="home"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("c/<slug:clinic_slug>/staff/", include("clinics.urls")),
+    path("c/<slug:clinic_slug>/staff/", include("access.urls")),
     path("c/<slug:clinic_slug>/", include("booking.urls")),
-    path("invitations/<str:token>/", clinic_views.invitation_accept, name="clinics-invitation"),
+    path("invitations/<str:token>/", access_views.invitation_accept, name="access-invitation"),
 ]

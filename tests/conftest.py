@@ -113,7 +113,7 @@ class People:
 
 @pytest.fixture
 def people(world: World, db: None) -> People:
-    from clinics.models import Membership, Role
+    from access.models import Membership, Role
 
     other = make_world()
     users = {

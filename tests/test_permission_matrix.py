@@ -15,8 +15,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from access.models import Invitation, Membership
 from booking import services
-from clinics.models import Invitation, Membership
 from nexioq.dynamo import iso_utc
 from tests.conftest import People, World, at
 
@@ -125,32 +125,32 @@ ROWS = [
         lambda w, p: reverse("booking-mine", args=[w.slug]),
         {**everyone(200), "anonymous": 302, "outsider": 404},
     ),
-    Row("clinics-staff", "GET", lambda w, p: reverse("clinics-staff", args=[w.slug]), staff_gate(200)),
+    Row("access-staff", "GET", lambda w, p: reverse("access-staff", args=[w.slug]), staff_gate(200)),
     Row(
-        "clinics-staff-invite",
+        "access-staff-invite",
         "POST",
-        lambda w, p: reverse("clinics-staff-invite", args=[w.slug]),
+        lambda w, p: reverse("access-staff-invite", args=[w.slug]),
         staff_gate(302),
         lambda w, p, i: {"email": f"new{i}@example.com", "role": "reception"},
     ),
     Row(
-        "clinics-staff-role",
+        "access-staff-role",
         "POST",
-        lambda w, p: reverse("clinics-staff-role", args=[w.slug, dentist_membership(w, p)]),
+        lambda w, p: reverse("access-staff-role", args=[w.slug, dentist_membership(w, p)]),
         staff_gate(302),
         lambda w, p, i: {"role": "reception"},
     ),
     Row(
-        "clinics-staff-revoke",
+        "access-staff-revoke",
         "POST",
-        lambda w, p: reverse("clinics-staff-revoke", args=[w.slug, dentist_membership(w, p)]),
+        lambda w, p: reverse("access-staff-revoke", args=[w.slug, dentist_membership(w, p)]),
         staff_gate(302),
     ),
     # Only the invited address may accept; everyone else signed in is refused.
     Row(
-        "clinics-invitation",
+        "access-invitation",
         "GET",
-        lambda w, p: reverse("clinics-invitation", args=[invitation_token(w, p)]),
+        lambda w, p: reverse("access-invitation", args=[invitation_token(w, p)]),
         {**everyone(403), "anonymous": 302},
     ),
     # Third-party gates: Django admin is for platform staff; allauth's sign-in page for visitors.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clinics.permissions import MATRIX
+from access.permissions import MATRIX
 
 
 def test_it_documents_every_action_in_the_readme() -> None:

@@ -30,8 +30,8 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib.sessions.backends.db import SessionStore
 from pytest_django.live_server_helper import LiveServer
 
+from access.models import Membership, Role
 from accounts.models import User
-from clinics.models import Membership, Role
 from nexioq import devservers
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from access.models import Membership
 from accounts.models import User
 from booking.models import Booking
-from clinics.models import Membership
 from clinics.selectors import clinic_get, professional_list, tenant_id_for_slug, treatment_list
 from nexioq import dynamo
 

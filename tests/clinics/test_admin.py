@@ -15,9 +15,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from access.models import Invitation, Membership, Role
 from accounts.models import User
 from clinics import selectors, services
-from clinics.models import Clinic, Invitation, Membership, Role
+from clinics.models import Clinic
 from nexioq import dynamo
 from tests.conftest import World, at, make_world
 
@@ -154,7 +155,7 @@ def test_it_shows_clinics_on_the_admin_index(staff_client: Client) -> None:
 
 
 def test_it_shows_clinics_on_the_app_index(staff_client: Client) -> None:
-    response = staff_client.get(reverse("admin:app_list", kwargs={"app_label": "clinics"}))
+    response = staff_client.get(reverse("admin:clinics_app_index"))
 
     assert response.status_code == 200
     assert reverse(CHANGELIST) in response.content.decode()
@@ -388,7 +389,7 @@ def test_it_lists_and_searches_memberships(admin_client: Client) -> None:
     ben = User.objects.create_user(email=f"ben-{unique()}@example.com")
     Membership.objects.create(user=ana, tenant_id=clinic.tenant_id, role=Role.DENTIST)
     Membership.objects.create(user=ben, tenant_id=clinic.tenant_id, role=Role.PATIENT)
-    url = reverse("admin:clinics_membership_changelist")
+    url = reverse("admin:access_membership_changelist")
 
     by_email = admin_client.get(url, {"q": ana.email}).content.decode()
     by_role = admin_client.get(url, {"role__exact": Role.PATIENT, "q": clinic.tenant_id}).content.decode()
@@ -402,7 +403,7 @@ def test_it_refuses_a_membership_for_an_unknown_clinic(admin_client: Client) -> 
     user = User.objects.create_user(email=f"carla-{unique()}@example.com")
 
     response = admin_client.post(
-        reverse("admin:clinics_membership_add"),
+        reverse("admin:access_membership_add"),
         {"user": str(user.pk), "tenant_id": "no-such-clinic", "role": Role.RECEPTION, "professional_id": ""},
     )
 
@@ -416,7 +417,7 @@ def test_it_adds_a_membership_for_a_real_clinic(admin_client: Client) -> None:
     user = User.objects.create_user(email=f"dora-{unique()}@example.com")
 
     response = admin_client.post(
-        reverse("admin:clinics_membership_add"),
+        reverse("admin:access_membership_add"),
         {"user": str(user.pk), "tenant_id": clinic.tenant_id, "role": Role.RECEPTION, "professional_id": ""},
     )
 
@@ -434,10 +435,10 @@ def test_it_lists_invitations_without_their_tokens(admin_client: Client) -> None
         expires_at=timezone.now() + dt.timedelta(days=7),
     )
 
-    listing = admin_client.get(reverse("admin:clinics_invitation_changelist"), {"q": invitation.email})
-    detail = admin_client.get(reverse("admin:clinics_invitation_change", args=[invitation.pk]))
+    listing = admin_client.get(reverse("admin:access_invitation_changelist"), {"q": invitation.email})
+    detail = admin_client.get(reverse("admin:access_invitation_change", args=[invitation.pk]))
 
     assert invitation.email in listing.content.decode()
     assert detail.status_code == 200
     assert "secret-token-value" not in listing.content.decode() + detail.content.decode()
-    assert admin_client.get(reverse("admin:clinics_invitation_add")).status_code == 403
+    assert admin_client.get(reverse("admin:access_invitation_add")).status_code == 403

@@ -14,10 +14,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from access.models import Membership, Role
 from accounts.models import User
 from booking import selectors, services
 from clinics import services as clinic_services
-from clinics.models import Clinic, Membership, Role
+from clinics.models import Clinic
 from clinics.selectors import NotFound, clinic_get, professional_list, tenant_id_for_slug, treatment_list
 
 DEMO_TENANT_ID = "demo-sonrisa"

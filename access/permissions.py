@@ -14,8 +14,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from access.models import Membership, Role
 from accounts.models import User
-from clinics.models import Membership, Role
 
 OWNER = "owner"  # platform staff: every clinic
 

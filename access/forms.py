@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinics.models import STAFF_ROLES, Role
+from access.models import STAFF_ROLES, Role
 
 STAFF_CHOICES = [(role.value, role.label) for role in Role if role in STAFF_ROLES]
 

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.models import STAFF_ROLES, Invitation, Membership, Role
 from accounts.models import User
-from clinics.models import STAFF_ROLES, Invitation, Membership, Role
 
 
 def patient_membership_ensure(*, user: User, tenant_id: str) -> Membership:
@@ -87,3 +87,16 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
 
 def membership_revoke(*, membership: Membership) -> None:
     membership.delete()
+
+
+@transaction.atomic
+def roles_replace_from_identity_provider(*, user: User, owner: bool, staff_roles: set[tuple[str, str]]) -> None:
+    """Make the identity provider's groups the truth for a user's staff roles (patients are kept)."""
+    if user.is_staff != owner:
+        user.is_staff = owner
+        user.save(update_fields=["is_staff"])
+    for membership in Membership.objects.filter(user=user).exclude(role=Role.PATIENT):
+        if (membership.tenant_id, membership.role) not in staff_roles:
+            membership.delete()
+    for tenant_id, role in staff_roles:
+        Membership.objects.get_or_create(user=user, tenant_id=tenant_id, role=role)

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access import services as memberships
+from access.forms import InviteForm, RoleForm
+from access.models import STAFF_ROLES, Invitation, Membership
+from access.permissions import Action, require
 from accounts.models import User
-from clinics import memberships
-from clinics.forms import InviteForm, RoleForm
-from clinics.models import STAFF_ROLES, Clinic, Invitation, Membership
-from clinics.permissions import Action, require
+from clinics.models import Clinic
 from clinics.selectors import NotFound, clinic_get, tenant_id_for_slug
 from nexioq.http import HtmxHttpRequest
 
@@ -43,7 +44,7 @@ def _staff_page(request: HtmxHttpRequest, clinic: Clinic, form: InviteForm, *, s
         "form": form,
         "role_form": RoleForm(),
     }
-    return render(request, "clinics/staff.html", context, status=status)
+    return render(request, "access/staff.html", context, status=status)
 
 
 @require_GET
@@ -57,7 +58,7 @@ def staff_index(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
 @require_POST
 def staff_invite(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect_to_login(reverse("clinics-staff", args=[clinic_slug]))
+        return redirect_to_login(reverse("access-staff", args=[clinic_slug]))
     clinic = _staff_clinic(request, clinic_slug)
     form = InviteForm(request.POST)
     if form.is_valid():
@@ -74,12 +75,12 @@ def staff_invite(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
         else:
             _send_invitation(request, clinic, invitation)
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
-            return redirect("clinics-staff", clinic_slug=clinic_slug)
+            return redirect("access-staff", clinic_slug=clinic_slug)
     return _staff_page(request, clinic, form, status=400)
 
 
 def _send_invitation(request: HtmxHttpRequest, clinic: Clinic, invitation: Invitation) -> None:
-    link = request.build_absolute_uri(reverse("clinics-invitation", args=[invitation.token]))
+    link = request.build_absolute_uri(reverse("access-invitation", args=[invitation.token]))
     context = {"clinic": clinic, "invitation": invitation, "link": link}
     send_mail(
         subject=_("You are invited to join %(clinic)s on NexioQ") % {"clinic": clinic.name},
@@ -97,7 +98,7 @@ def _member(clinic: Clinic, membership_id: int) -> Membership:
 @require_POST
 def staff_change_role(request: HtmxHttpRequest, clinic_slug: str, membership_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect_to_login(reverse("clinics-staff", args=[clinic_slug]))
+        return redirect_to_login(reverse("access-staff", args=[clinic_slug]))
     clinic = _staff_clinic(request, clinic_slug)
     membership = _member(clinic, membership_id)
     form = RoleForm(request.POST)
@@ -106,13 +107,13 @@ def staff_change_role(request: HtmxHttpRequest, clinic_slug: str, membership_id:
         return _staff_page(request, clinic, InviteForm(), status=400)
     memberships.membership_change_role(membership=membership, role=form.cleaned_data["role"])
     messages.success(request, _("Role updated."))
-    return redirect("clinics-staff", clinic_slug=clinic_slug)
+    return redirect("access-staff", clinic_slug=clinic_slug)
 
 
 @require_POST
 def staff_revoke(request: HtmxHttpRequest, clinic_slug: str, membership_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect_to_login(reverse("clinics-staff", args=[clinic_slug]))
+        return redirect_to_login(reverse("access-staff", args=[clinic_slug]))
     clinic = _staff_clinic(request, clinic_slug)
     membership = _member(clinic, membership_id)
     if membership.user_id == request.user.pk and membership.role == "admin":
@@ -120,7 +121,7 @@ def staff_revoke(request: HtmxHttpRequest, clinic_slug: str, membership_id: int)
         return _staff_page(request, clinic, InviteForm(), status=400)
     memberships.membership_revoke(membership=membership)
     messages.success(request, _("Access revoked."))
-    return redirect("clinics-staff", clinic_slug=clinic_slug)
+    return redirect("access-staff", clinic_slug=clinic_slug)
 
 
 @require_http_methods(["GET", "POST"])
@@ -138,10 +139,10 @@ def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
     assert isinstance(request.user, User)
     if not invitation.usable:
         context["problem"] = _("This invitation has already been used or has expired. Ask the clinic for a new one.")
-        return render(request, "clinics/invitation.html", context, status=410)
+        return render(request, "access/invitation.html", context, status=410)
     if invitation.email != request.user.email.lower():
         context["problem"] = _("This invitation was sent to another e-mail address. Sign in with that address.")
-        return render(request, "clinics/invitation.html", context, status=403)
+        return render(request, "access/invitation.html", context, status=403)
     if request.method == "POST":
         try:
             memberships.invitation_accept(token=token, user=request.user)
@@ -149,7 +150,7 @@ def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
             context["problem"] = _(
                 "This invitation has already been used or has expired. Ask the clinic for a new one."
             )
-            return render(request, "clinics/invitation.html", context, status=410)
+            return render(request, "access/invitation.html", context, status=410)
         messages.success(request, _("Welcome to %(clinic)s.") % {"clinic": clinic.name})
         return redirect("booking-start", clinic_slug=clinic.slug)
-    return render(request, "clinics/invitation.html", context)
+    return render(request, "access/invitation.html", context)

@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from clinics.models import Invitation, Membership, Role
+from access.models import Invitation, Membership, Role
 from tests.conftest import People, World, make_user
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +21,11 @@ def signed_in(user) -> Client:  # type: ignore[no-untyped-def]
 
 
 def invite(client: Client, world: World, email: str = "new.dentist@example.com", role: str = "dentist"):  # type: ignore[no-untyped-def]
-    return client.post(reverse("clinics-staff-invite", args=[world.slug]), {"email": email, "role": role})
+    return client.post(reverse("access-staff-invite", args=[world.slug]), {"email": email, "role": role})
 
 
 def test_it_lists_the_staff_to_an_admin(world: World, people: People) -> None:
-    response = signed_in(people.admin).get(reverse("clinics-staff", args=[world.slug]))
+    response = signed_in(people.admin).get(reverse("access-staff", args=[world.slug]))
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -38,7 +38,7 @@ def test_it_lists_the_staff_to_an_admin(world: World, people: People) -> None:
 def test_it_forbids_other_roles(world: World, people: People, who: str) -> None:
     client = signed_in(getattr(people, who))
 
-    assert client.get(reverse("clinics-staff", args=[world.slug])).status_code == 403
+    assert client.get(reverse("access-staff", args=[world.slug])).status_code == 403
     assert invite(client, world).status_code == 403
     assert Invitation.objects.count() == 0
 
@@ -47,9 +47,9 @@ def test_it_hides_the_clinic_from_another_clinics_admin(world: World, people: Pe
     client = signed_in(people.outsider)
     someone = Membership.objects.get(user=people.dentist)
 
-    assert client.get(reverse("clinics-staff", args=[world.slug])).status_code == 404
+    assert client.get(reverse("access-staff", args=[world.slug])).status_code == 404
     assert invite(client, world).status_code == 404
-    assert client.post(reverse("clinics-staff-revoke", args=[world.slug, someone.pk])).status_code == 404
+    assert client.post(reverse("access-staff-revoke", args=[world.slug, someone.pk])).status_code == 404
     assert Membership.objects.filter(pk=someone.pk).exists()
 
 
@@ -80,7 +80,7 @@ def test_it_refuses_an_expired_invitation(world: World, people: People) -> None:
     invitation.save()
 
     response = signed_in(make_user("new.dentist@example.com")).post(
-        reverse("clinics-invitation", args=[invitation.token])
+        reverse("access-invitation", args=[invitation.token])
     )
 
     assert response.status_code == 410
@@ -91,7 +91,7 @@ def test_it_refuses_an_invitation_meant_for_someone_else(world: World, people: P
     invite(signed_in(people.admin), world)
     token = Invitation.objects.get().token
 
-    response = signed_in(people.patient).post(reverse("clinics-invitation", args=[token]))
+    response = signed_in(people.patient).post(reverse("access-invitation", args=[token]))
 
     assert response.status_code == 403
     assert Invitation.objects.get().accepted_at is None
@@ -101,7 +101,7 @@ def test_it_sends_an_anonymous_invitee_to_sign_in(world: World, people: People) 
     invite(signed_in(people.admin), world)
     token = Invitation.objects.get().token
 
-    response = Client().get(reverse("clinics-invitation", args=[token]))
+    response = Client().get(reverse("access-invitation", args=[token]))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -118,12 +118,12 @@ def test_it_changes_and_revokes_a_role(world: World, people: People) -> None:
     client = signed_in(people.admin)
     dentist = Membership.objects.get(user=people.dentist, tenant_id=world.tenant_id)
 
-    changed = client.post(reverse("clinics-staff-role", args=[world.slug, dentist.pk]), {"role": "reception"})
-    revoked = client.post(reverse("clinics-staff-revoke", args=[world.slug, dentist.pk]))
+    changed = client.post(reverse("access-staff-role", args=[world.slug, dentist.pk]), {"role": "reception"})
+    revoked = client.post(reverse("access-staff-revoke", args=[world.slug, dentist.pk]))
 
     assert (changed.status_code, revoked.status_code) == (302, 302)
     assert not Membership.objects.filter(user=people.dentist, tenant_id=world.tenant_id).exists()
 
 
 def test_it_lets_the_platform_owner_manage_any_clinic(world: World, people: People) -> None:
-    assert signed_in(people.owner).get(reverse("clinics-staff", args=[world.slug])).status_code == 200
+    assert signed_in(people.owner).get(reverse("access-staff", args=[world.slug])).status_code == 200
