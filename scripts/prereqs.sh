@@ -15,11 +15,14 @@ for candidate in python3.13 python3.12 python3; do
 done
 [ -n "$python" ] || missing+=("Python 3.13 (or 3.12+): install it, e.g. 'pyenv install 3.13' or 'apt-get install python3.13 python3.13-venv'")
 
-if command -v java >/dev/null 2>&1; then
+# DynamoDB Local runs on Java 17+, and its loopback-only launcher (scripts/dynamodb) is built with javac.
+if command -v javac >/dev/null 2>&1; then
+  jcv=$(javac -version 2>&1 | awk '/^javac/ {print $2}' | cut -d. -f1)
+  [ "${jcv:-0}" -ge 17 ] 2>/dev/null || missing+=("A Java JDK 17+ to build DynamoDB Local's launcher (found javac ${jcv:-?}): apt-get install openjdk-17-jdk-headless")
   jv=$(java -version 2>&1 | awk -F'"' '/version/ {print $2}' | cut -d. -f1)
-  [ "${jv:-0}" -ge 17 ] 2>/dev/null || missing+=("Java 17+ for DynamoDB Local (found $jv): apt-get install openjdk-17-jre-headless")
+  [ "${jv:-0}" -ge 17 ] 2>/dev/null || missing+=("Java 17+ for DynamoDB Local (found ${jv:-no java}): apt-get install openjdk-17-jdk-headless")
 else
-  apt_packages+=(openjdk-17-jre-headless)
+  apt_packages+=(openjdk-17-jdk-headless)
 fi
 
 if command -v node >/dev/null 2>&1; then
