@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup prereqs prereqs-test lint bench clean
+.PHONY: run test setup prereqs prereqs-test lint bench clean messages
 
 run: prereqs setup
 	$(PY) -m nexioq.devservers run
@@ -45,6 +45,13 @@ locale-compiled: $(VENV)/.installed
 .PHONY: dynamodb-launcher
 dynamodb-launcher: $(VENV)/.installed node_modules/.installed scripts/dynamodb/LoopbackDynamoDB.java
 	@$(PY) -m nexioq.devservers launcher >/dev/null
+
+# Refresh the catalogues from the code, then fill Spanish from scripts/translations_es.py (fails on a gap).
+# templates/allauth reuses allauth's own strings, which allauth's catalogue translates.
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l es -l en --ignore '.venv' --ignore 'node_modules' --ignore 'var' --ignore 'templates/allauth' -v 0
+	$(PY) scripts/translations_es.py
+	$(PY) manage.py compilemessages --ignore '.venv' --ignore 'node_modules' -v 0
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -9,9 +9,6 @@ import pytest
 
 from nexioq import devservers
 
-# Playwright fixtures (one Chromium per browser-test module).
-pytest_plugins = ["tests.browser"]
-
 
 @pytest.fixture(scope="session")
 def dynamodb_local() -> Iterator[str]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,24 +15,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access import services as memberships
 from access.forms import InviteForm, RoleForm
 from access.models import STAFF_ROLES, Invitation, Membership
-from access.permissions import Action, require
+from access.permissions import Action, clinic_access
 from accounts.models import User
 from clinics.models import Clinic
-from clinics.selectors import NotFound, clinic_get, tenant_id_for_slug
+from clinics.selectors import clinic_get
+from nexioq.errors import NotFound, SignInRequired
 from nexioq.http import HtmxHttpRequest
 
 
 def _staff_clinic(request: HtmxHttpRequest, clinic_slug: str) -> Clinic:
-    """The URL's clinic, for a user allowed to manage its staff (404 outsiders, 403 other roles)."""
-    try:
-        tenant_id = tenant_id_for_slug(slug=clinic_slug)
-    except NotFound as exc:
-        raise Http404("No such clinic") from exc
-    require(user=request.user, tenant_id=tenant_id, action=Action.MANAGE_STAFF)
-    try:
-        return clinic_get(tenant_id=tenant_id)
-    except NotFound as exc:
-        raise Http404("No such clinic") from exc
+    """The URL's clinic, for a user allowed to manage its staff (sign-in, 404 outsiders, 403 other roles)."""
+    context, _actor = clinic_access(request, clinic_slug, Action.MANAGE_STAFF)
+    return context.clinic
 
 
 def _staff_page(request: HtmxHttpRequest, clinic: Clinic, form: InviteForm, *, status: int = 200) -> HttpResponse:
@@ -49,16 +42,12 @@ def _staff_page(request: HtmxHttpRequest, clinic: Clinic, form: InviteForm, *, s
 
 @require_GET
 def staff_index(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     clinic = _staff_clinic(request, clinic_slug)
     return _staff_page(request, clinic, InviteForm())
 
 
 @require_POST
 def staff_invite(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("access-staff", args=[clinic_slug]))
     clinic = _staff_clinic(request, clinic_slug)
     form = InviteForm(request.POST)
     if form.is_valid():
@@ -97,8 +86,6 @@ def _member(clinic: Clinic, membership_id: int) -> Membership:
 
 @require_POST
 def staff_change_role(request: HtmxHttpRequest, clinic_slug: str, membership_id: int) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("access-staff", args=[clinic_slug]))
     clinic = _staff_clinic(request, clinic_slug)
     membership = _member(clinic, membership_id)
     form = RoleForm(request.POST)
@@ -112,8 +99,6 @@ def staff_change_role(request: HtmxHttpRequest, clinic_slug: str, membership_id:
 
 @require_POST
 def staff_revoke(request: HtmxHttpRequest, clinic_slug: str, membership_id: int) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("access-staff", args=[clinic_slug]))
     clinic = _staff_clinic(request, clinic_slug)
     membership = _member(clinic, membership_id)
     if membership.user_id == request.user.pk and membership.role == "admin":
@@ -128,13 +113,10 @@ def staff_revoke(request: HtmxHttpRequest, clinic_slug: str, membership_id: int)
 def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
     invitation = Invitation.objects.filter(token=token).first()
     if invitation is None:
-        raise Http404("No such invitation")
+        raise NotFound(detail="no such invitation")
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    try:
-        clinic = clinic_get(tenant_id=invitation.tenant_id)
-    except NotFound as exc:
-        raise Http404("No such clinic") from exc
+        raise SignInRequired()
+    clinic = clinic_get(tenant_id=invitation.tenant_id)
     context = {"clinic": clinic, "invitation": invitation, "problem": ""}
     assert isinstance(request.user, User)
     if not invitation.usable:

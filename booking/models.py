@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
 
 from nexioq.dynamo import DecimalAttribute, TableItem, UTCDateTimeAttribute
 
@@ -10,9 +17,21 @@ from nexioq.dynamo import DecimalAttribute, TableItem, UTCDateTimeAttribute
 class BookingStatus:
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
-    COMPLETED = "completed"
+    ATTENDED = "attended"
     NO_SHOW = "no_show"
-    ALL = (CONFIRMED, CANCELLED, COMPLETED, NO_SHOW)
+    ALL = (CONFIRMED, CANCELLED, ATTENDED, NO_SHOW)
+    # What staff may mark once the appointment's day has come.
+    OUTCOMES = (ATTENDED, NO_SHOW)
+
+
+class HistoryEntry(MapAttribute[str, object]):
+    """One change of a booking: what, when, by whom (a user id, "patient", "system"), and why."""
+
+    at = UTCDateTimeAttribute()
+    action = UnicodeAttribute()  # created, rescheduled, cancelled, attended, no_show
+    by = UnicodeAttribute(default="")
+    by_role = UnicodeAttribute(default="")
+    note = UnicodeAttribute(default="")
 
 
 class CellKind:
@@ -42,6 +61,14 @@ class Booking(TableItem, discriminator="booking"):
     status = UnicodeAttribute(default=BookingStatus.CONFIRMED)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    # Who made it: the hold's holder (a user or an anonymous browser), or staff.
+    holder = UnicodeAttribute(null=True)
+    cancelled_at = UTCDateTimeAttribute(null=True)
+    cancelled_by = UnicodeAttribute(null=True)  # "patient", "clinic" or "system"
+    cancel_reason = UnicodeAttribute(null=True)
+    # Staff cancelled or moved it after the clinic's cutoff for patients.
+    cutoff_overridden = BooleanAttribute(default=False)
+    history = ListAttribute(of=HistoryEntry, default=list)
     version = VersionAttribute()
 
 
@@ -50,7 +77,10 @@ class Hold(TableItem, discriminator="hold"):
 
     tenant_id = UnicodeAttribute()
     hold_id = UnicodeAttribute()
-    booking_id = UnicodeAttribute()  # decided now, so a repeated confirm yields one booking
+    # The booking's id, decided now so a repeated confirm yields one booking: the hold's own id,
+    # so a confirm that finds the hold already consumed still finds its booking.
+    booking_id = UnicodeAttribute()
+    holder = UnicodeAttribute(null=True)  # "user:<id>" or "browser:<key>"
     treatment_id = UnicodeAttribute()
     professional_id = UnicodeAttribute()
     start = UTCDateTimeAttribute()

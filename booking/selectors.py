@@ -1,17 +1,20 @@
-"""Reads for booking: occupied time, availability, bookings."""
+"""Reads for booking: occupied time, availability, bookings, holds. Never writes."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from pynamodb.exceptions import DoesNotExist
 
-from booking.models import Booking, Cell, CellKind, Hold
+from booking.errors import BookingNotFound, HoldNotFound
+from booking.models import Booking, CellKind, Hold
 from clinics.models import Clinic, Professional, Treatment
-from clinics.selectors import NotFound
 from nexioq import dynamo
+from nexioq.dynamo import TableItem
 from scheduling.availability import (
     Policy,
     ProfessionalSchedule,
@@ -20,6 +23,11 @@ from scheduling.availability import (
     available_slots,
     nearest_alternatives,
 )
+
+# "Any professional" reads each candidate's cells with its own Query, this many at a time:
+# cost follows the candidates, never the clinic (README, "Any professional").
+CANDIDATE_READERS = 8
+_readers = ThreadPoolExecutor(max_workers=CANDIDATE_READERS, thread_name_prefix="cells")
 
 
 def policy_for(clinic: Clinic) -> Policy:
@@ -51,35 +59,44 @@ def schedule_for(professional: Professional) -> ProfessionalSchedule:
 
 
 def occupied_cells(
-    *,
-    tenant_id: str,
-    start: dt.datetime,
-    end: dt.datetime,
-    now: dt.datetime,
-    professional_ids: Sequence[str] | None = None,
-) -> dict[str, set[dt.datetime]]:
-    """Cells taken in [start, end): one Query on the clinic partition, whatever the range.
+    *, tenant_id: str, professional_id: str, start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> set[dt.datetime]:
+    """One professional's taken cells starting in [start, end): one Query that reads only their cells.
 
-    Expired holds are left out: they are free again even before TTL removes them.
+    Expired holds are left out: they are free again even before TTL removes them. Only the key,
+    the kind and the hold's expiry are read, as plain dicts (no model per cell).
     """
-    condition = None
-    if professional_ids:
-        condition = Cell.professional_id.is_in(*professional_ids)
-    taken: dict[str, set[dt.datetime]] = defaultdict(set)
     now_epoch = int(now.timestamp())
-    cells = Cell.query(
-        dynamo.tenant_pk(tenant_id),
-        Cell.sk.between(dynamo.slot_sk_bound(start), dynamo.slot_sk_bound(end)),
-        filter_condition=condition,
-        # Only what tells whether a cell is taken: less to send, parse and build per cell.
-        attributes_to_get=["PK", "SK", "entity", "kind", "locked_until"],
+    taken: set[dt.datetime] = set()
+    items = dynamo.query_keys(
+        pk=dynamo.tenant_pk(tenant_id),
+        sk_between=dynamo.cell_range(professional_id, start, end),
+        attributes=("SK", "kind", "locked_until"),
     )
-    for cell in cells:
-        if cell.kind == CellKind.HOLD and (cell.locked_until or 0) <= now_epoch:
-            continue
-        cell_start, professional_id = dynamo.parse_slot_sk(cell.sk)
-        taken[professional_id].add(cell_start)
+    for item in items:
+        if item.get("kind", {}).get("S") == CellKind.HOLD:
+            locked_until = item.get("locked_until", {}).get("N")
+            if locked_until is None or int(locked_until) <= now_epoch:
+                continue
+        taken.add(dynamo.parse_cell_sk(item["SK"]["S"])[1])
     return taken
+
+
+def occupied_by_professional(
+    *, tenant_id: str, professional_ids: Sequence[str], start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> dict[str, set[dt.datetime]]:
+    """Taken cells of several professionals: one Query each, issued side by side."""
+
+    def read(professional_id: str) -> set[dt.datetime]:
+        return occupied_cells(tenant_id=tenant_id, professional_id=professional_id, start=start, end=end, now=now)
+
+    if len(professional_ids) == 1:
+        return {professional_ids[0]: read(professional_ids[0])}
+    # Each task runs in a copy of this context, so request counting sees its queries.
+    futures = {
+        pid: _readers.submit(contextvars.copy_context().run, read, pid) for pid in dict.fromkeys(professional_ids)
+    }
+    return {pid: future.result() for pid, future in futures.items()}
 
 
 def local_day_bounds(clinic: Clinic, first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -102,18 +119,23 @@ def availability(
     candidates = [p for p in professionals if p.performs(treatment.treatment_id)]
     if not candidates:
         return []
+    policy = policy_for(clinic)
+    # Nothing to read for days no one may book (past the horizon): spare the Query.
+    last_day = min(last_day, now.astimezone(clinic.zone).date() + dt.timedelta(days=policy.max_advance_days))
+    if last_day < first_day:
+        return []
     start, end = local_day_bounds(clinic, first_day, last_day)
     # A start near midnight still needs its buffers checked on the neighbouring day.
     spec = spec_for(treatment)
-    taken = occupied_cells(
+    taken = occupied_by_professional(
         tenant_id=clinic.tenant_id,
+        professional_ids=[p.professional_id for p in candidates],
         start=start - dt.timedelta(minutes=spec.buffer_before_minutes),
         end=end + dt.timedelta(minutes=spec.duration_minutes + spec.buffer_after_minutes),
         now=now,
-        professional_ids=[p.professional_id for p in candidates],
     )
     return available_slots(
-        policy=policy_for(clinic),
+        policy=policy,
         treatment=spec,
         schedules=[schedule_for(p) for p in candidates],
         closures=[(r.start, r.end) for r in clinic.closures],
@@ -153,28 +175,61 @@ def hold_get(*, tenant_id: str, hold_id: str) -> Hold:
     try:
         return Hold.get(dynamo.tenant_pk(tenant_id), dynamo.hold_sk(hold_id), consistent_read=True)
     except DoesNotExist as exc:
-        raise NotFound(hold_id) from exc
+        raise HoldNotFound(detail=f"hold {hold_id}") from exc
 
 
 def booking_get(*, tenant_id: str, booking_id: str) -> Booking:
     try:
         return Booking.get(dynamo.tenant_pk(tenant_id), dynamo.booking_sk(booking_id), consistent_read=True)
     except DoesNotExist as exc:
-        raise NotFound(booking_id) from exc
+        raise BookingNotFound(detail=f"booking {booking_id}") from exc
 
 
-def bookings_for_professional(
-    *, professional_id: str, start: dt.datetime, end: dt.datetime, tenant_id: str
+def booking_with_clinic(*, tenant_id: str, booking_id: str) -> tuple[Clinic, Booking]:
+    """A booking and its clinic: one BatchGetItem (both live in the clinic's partition)."""
+    pk = dynamo.tenant_pk(tenant_id)
+    found = {
+        item.sk: item for item in TableItem.batch_get([(pk, dynamo.CLINIC_SK), (pk, dynamo.booking_sk(booking_id))])
+    }
+    clinic, booking = found.get(dynamo.CLINIC_SK), found.get(dynamo.booking_sk(booking_id))
+    if not isinstance(clinic, Clinic) or not isinstance(booking, Booking):
+        raise BookingNotFound(detail=f"booking {booking_id}")
+    return clinic, booking
+
+
+def booking_find(*, tenant_id: str, booking_id: str) -> Booking | None:
+    try:
+        return booking_get(tenant_id=tenant_id, booking_id=booking_id)
+    except BookingNotFound:
+        return None
+
+
+# A booking that started this long before a range may still run into it.
+_LONGEST_BLOCK = dt.timedelta(minutes=dynamo.MAX_BLOCK_MINUTES)
+
+
+def bookings_in_range(
+    *, tenant_id: str, start: dt.datetime, end: dt.datetime, professional_id: str | None = None
 ) -> list[Booking]:
-    """A professional's agenda: one GSI2 query."""
-    items = Booking.by_professional.query(
-        dynamo.professional_gsi_pk(professional_id),
-        Booking.gsi2sk.between(dynamo.booking_gsi_sk(start), dynamo.booking_gsi_sk(end)),
-    )
-    return [b for b in items if isinstance(b, Booking) and b.tenant_id == tenant_id]
+    """Bookings (any status) whose time overlaps [start, end), by start: one Query, paged by DynamoDB.
+
+    A professional's come from their agenda inside this clinic, the whole clinic's from the
+    clinic's agenda; both indexes are keyed by clinic, so nothing is filtered out in Python
+    but the few bookings that ended before ``start``.
+    """
+    bounds = (dynamo.agenda_bound(start - _LONGEST_BLOCK), dynamo.agenda_bound(end))
+    if professional_id is None:
+        items = Booking.clinic_agenda.query(
+            dynamo.clinic_agenda_pk(tenant_id), Booking.clinic_agenda_sk.between(*bounds)
+        )
+    else:
+        items = Booking.professional_agenda.query(
+            dynamo.professional_agenda_pk(tenant_id, professional_id), Booking.agenda_sk.between(*bounds)
+        )
+    return [b for b in items if isinstance(b, Booking) and b.end > start]
 
 
-def bookings_for_patient(*, patient_id: str, tenant_id: str) -> list[Booking]:
-    """A patient's bookings at one clinic, oldest first: one GSI1 query (a patient may use several clinics)."""
-    items = Booking.by_patient.query(dynamo.patient_gsi_pk(patient_id), Booking.gsi1sk.startswith("BOOKING#"))
-    return [b for b in items if isinstance(b, Booking) and b.tenant_id == tenant_id]
+def bookings_for_patient(*, patient_id: str, tenant_id: str | None = None) -> list[Booking]:
+    """A patient's bookings, oldest first, at every clinic or at one: one Query of their index."""
+    items = Booking.patient_bookings.query(dynamo.patient_bookings_pk(patient_id))
+    return [b for b in items if isinstance(b, Booking) and (tenant_id is None or b.tenant_id == tenant_id)]

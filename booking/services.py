@@ -1,9 +1,12 @@
-"""Writes of the booking engine: holds, bookings, cancel, reschedule.
+"""Use cases of the booking engine: hold, confirm, book, cancel, reschedule, mark attendance.
 
-The invariant (no overlap for one professional, buffers included) is enforced by
-DynamoDB: every write claims the 5-minute cells it needs in one
-TransactWriteItems with a condition per cell. Nothing here checks before writing
-and trusts the check.
+Each takes ids and an ``Actor`` (who acts, with their roles at the clinic), never a request, so
+the wizard, the back office, the API, Celery tasks and Lambda events call the same functions.
+
+The invariant (for one professional no two bookings, live holds or blocks overlap, buffers
+included) is enforced by DynamoDB: every write claims the 5-minute cells it needs in one
+TransactWriteItems with a condition per cell. What is read beforehand only tells a refusal
+(4xx) from a conflict (409); nothing here checks first and trusts the check.
 """
 
 from __future__ import annotations
@@ -11,41 +14,62 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import random
-import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import phonenumbers
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
-from pynamodb.exceptions import TransactWriteError
+from django.utils.translation import gettext_lazy
+from pynamodb.exceptions import PutError
 
-from booking.models import Booking, BookingStatus, Cell, CellKind, Hold
-from booking.selectors import availability, booking_get, policy_for, schedule_for, spec_for
+from access import services as access_services
+from access.permissions import Action, Actor
+from accounts import services as accounts_services
+from booking.errors import (
+    AttendanceTooEarly,
+    BookingChangedMeanwhile,
+    BookingNotChangeable,
+    BookingNotFound,
+    CancellationCutoffPassed,
+    ClinicSuspended,
+    HoldExpired,
+    HoldMismatch,
+    HoldNotFound,
+    HoldNotYours,
+    InThePast,
+    OutsideHours,
+    PatientDetailsInvalid,
+    SlotTaken,
+    TooFarAhead,
+    TooSoon,
+    TreatmentChangeNotAllowed,
+)
+from booking.models import Booking, BookingStatus, Cell, CellKind, HistoryEntry, Hold
+from booking.selectors import (
+    availability,
+    booking_find,
+    booking_get,
+    hold_get,
+    policy_for,
+    schedule_for,
+    spec_for,
+)
 from clinics.models import Clinic, Professional, Treatment
-from clinics.selectors import NotFound
+from clinics.selectors import clinic_context, clinic_get, professional_list
 from nexioq import dynamo
-from scheduling.availability import available_slots, blocked_interval, cells_for
+from nexioq.errors import Forbidden, SignInRequired
+from scheduling.availability import Policy, available_slots, blocked_interval, cells_for
 
 log = logging.getLogger(__name__)
 
-CONFLICT_RETRIES = 6
+# How far ahead staff may book (a recall in a year or two), whatever the clinic's online horizon.
+STAFF_HORIZON_DAYS = 2 * 366
 # Expired holds linger this long before TTL removes them; they are free the moment they expire.
 HOLD_TTL_GRACE = dt.timedelta(hours=1)
-
-
-class SlotUnavailable(Exception):
-    """The time is taken (or no longer offered); the caller answers 409 with alternatives."""
-
-
-class NotOffered(Exception):
-    """The time is not a bookable start (outside hours, past, misaligned): a 4xx, not a conflict."""
-
-
-class InvalidState(Exception):
-    """The booking cannot make this change in its current state."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +78,20 @@ class PatientDetails:
     email: str
     phone: str
     patient_id: str | None = None
+
+
+def patient_phone_clean(*, phone: str, country: str) -> str:
+    """A phone number as E.164, read with the clinic's country as the default region."""
+    try:
+        number = phonenumbers.parse(phone, country)
+    except phonenumbers.NumberParseException as exc:
+        raise PatientDetailsInvalid({"phone": str(_PHONE_HELP)}) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise PatientDetailsInvalid({"phone": str(_PHONE_HELP)})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_PHONE_HELP = gettext_lazy("Enter a valid phone number, e.g. 300 123 4567.")
 
 
 # Crockford's base32: no I, L, O or U, so a code read over the phone is not misheard.
@@ -70,6 +108,9 @@ def _epoch(moment: dt.datetime) -> int:
     return int(moment.timestamp())
 
 
+# ---------------------------------------------------------------- conditions and items
+
+
 def _claim_condition(*, now: dt.datetime, hold_id: str | None = None) -> Any:
     """A cell may be taken when free, held by an expired hold, or held by my hold."""
     free = Cell.pk.does_not_exist()
@@ -80,42 +121,101 @@ def _claim_condition(*, now: dt.datetime, hold_id: str | None = None) -> Any:
     return condition
 
 
+def _release_condition(booking_id: str) -> Any:
+    """Only my booking's cells are freed: a missing one is fine, another booking's never."""
+    return Cell.pk.does_not_exist() | (Cell.booking_id == booking_id)
+
+
 def _cell(tenant_id: str, professional_id: str, start: dt.datetime, **attributes: Any) -> Cell:
     return Cell(
         dynamo.tenant_pk(tenant_id),
-        dynamo.slot_sk(start, professional_id),
+        dynamo.cell_sk(professional_id, start),
         professional_id=professional_id,
         **attributes,
     )
 
 
-def _cancel_codes(exc: TransactWriteError) -> list[str | None]:
-    return [reason.code if reason else None for reason in (exc.cancellation_reasons or [])]
+def _clinic_key(tenant_id: str) -> dynamo.Key:
+    return (dynamo.tenant_pk(tenant_id), dynamo.CLINIC_SK)
 
 
-def _run_transaction(build: Callable[[Any], None], *, token: str | None = None) -> list[str | None]:
-    """Run a transaction, retrying while DynamoDB reports a concurrent transaction on the same items.
+def _check_clinic_open(tx: dynamo.Transaction, tenant_id: str) -> None:
+    """Inside the transaction, not on a copy read earlier: a clinic suspended meanwhile takes no booking."""
+    condition = Clinic.suspended.does_not_exist() | (Clinic.suspended == False)  # noqa: E712 - a DynamoDB condition
+    tx.check(Clinic, _clinic_key(tenant_id), condition)
 
-    Returns [] on success, else the per-item cancellation codes of the final attempt.
+
+def _agenda_keys(booking: Booking) -> None:
+    """Index keys of a booking: the patient's list, the professional's agenda, the clinic's agenda."""
+    booking.agenda_pk = dynamo.professional_agenda_pk(booking.tenant_id, booking.professional_id)
+    booking.agenda_sk = dynamo.agenda_sk(booking.start, booking.booking_id)
+    booking.clinic_agenda_pk = dynamo.clinic_agenda_pk(booking.tenant_id)
+    booking.clinic_agenda_sk = dynamo.agenda_sk(booking.start, booking.booking_id)
+    if booking.patient_id:
+        booking.patient_pk = dynamo.patient_bookings_pk(booking.patient_id)
+        booking.patient_sk = dynamo.agenda_sk(booking.start, booking.booking_id)
+
+
+def _history(booking: Booking, *, action: str, actor: Actor, now: dt.datetime, note: str = "") -> None:
+    by_role = "system" if actor.user is None and not actor.browser_key else _acting_as(booking, actor)
+    booking.history = [
+        *(booking.history or []),
+        HistoryEntry(at=now, action=action, by=actor.user_id or "", by_role=by_role, note=note[:500]),
+    ]
+
+
+def _acting_as(booking: Booking, actor: Actor) -> str:
+    """The patient acting on their own booking, or the clinic."""
+    if booking.patient_id and booking.patient_id == actor.user_id:
+        return "patient"
+    return "clinic"
+
+
+# ---------------------------------------------------------------- when a time may be booked
+
+
+def _refuse_unbookable(
+    *,
+    clinic: Clinic,
+    treatment: Treatment,
+    professionals: Sequence[Professional],
+    start: dt.datetime,
+    now: dt.datetime,
+    staff: bool = False,
+) -> None:
+    """Raise the reason ``start`` is not a bookable start, whatever is already booked. No I/O.
+
+    Staff book at short notice and far ahead (phone and walk-in patients); patients online
+    keep to the clinic's notice and horizon. Nobody books the past or outside working hours.
     """
-    for attempt in range(CONFLICT_RETRIES):
-        try:
-            with dynamo.transaction(client_request_token=token) as tx:
-                build(tx)
-            return []
-        except TransactWriteError as exc:
-            codes = _cancel_codes(exc)
-            if exc.cause_response_code == "IdempotentParameterMismatchException":
-                return ["IdempotentParameterMismatch"]
-            if exc.cause_response_code not in {"TransactionCanceledException", "TransactionConflictException"}:
-                raise
-            if "ConditionalCheckFailed" in codes or attempt == CONFLICT_RETRIES - 1:
-                return codes or ["TransactionConflict"]
-            # Another transaction touches these items right now: it will finish soon.
-            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-            # A retry is a new attempt with new conditions; the token would make DynamoDB reject it.
-            token = None
-    return ["TransactionConflict"]
+    if start < now:
+        raise InThePast(start)
+    policy = policy_for(clinic)
+    if not staff:
+        if start < now + dt.timedelta(minutes=policy.min_notice_minutes):
+            raise TooSoon(start)
+        if start.astimezone(clinic.zone).date() > now.astimezone(clinic.zone).date() + dt.timedelta(
+            days=policy.max_advance_days
+        ):
+            raise TooFarAhead(start)
+    else:
+        # Staff are not held to the online notice and horizon; the hours still decide.
+        policy = Policy(
+            tz=policy.tz, grid_minutes=policy.grid_minutes, min_notice_minutes=0, max_advance_days=STAFF_HORIZON_DAYS
+        )
+    day = start.astimezone(clinic.zone).date()
+    slots = available_slots(
+        policy=policy,
+        treatment=spec_for(treatment),
+        schedules=[schedule_for(p) for p in professionals if p.performs(treatment.treatment_id)],
+        closures=[(r.start, r.end) for r in clinic.closures],
+        occupied={},
+        first_day=day,
+        last_day=day,
+        now=now,
+    )
+    if not any(slot.start == start for slot in slots):
+        raise OutsideHours(start)
 
 
 def _free_professionals(
@@ -126,86 +226,79 @@ def _free_professionals(
     start: dt.datetime,
     now: dt.datetime,
 ) -> list[Professional]:
-    """Those of ``professionals`` free at ``start``, in their order: one read of the day for all of them.
+    """Those of ``professionals`` free at ``start``, in their order; one read of the day.
 
-    Raises NotOffered when none of them works then at all (hours, notice, time off, closures) and
-    SlotUnavailable when someone does but the time is taken. Occupied time is decided by the
-    transaction, not here: this read only refuses early and tells a 4xx from a 409.
+    Raises the refusal when the time is not bookable at all, SlotTaken when it is but taken.
     """
+    _refuse_unbookable(clinic=clinic, treatment=treatment, professionals=professionals, start=start, now=now)
     day = start.astimezone(clinic.zone).date()
     slots = availability(
         clinic=clinic, treatment=treatment, professionals=professionals, first_day=day, last_day=day, now=now
     )
     free_ids = next((set(slot.professional_ids) for slot in slots if slot.start == start), set())
     free = [p for p in professionals if p.professional_id in free_ids]
-    if free:
-        return free
-    if _in_hours(clinic=clinic, treatment=treatment, professionals=professionals, start=start, now=now):
-        raise SlotUnavailable(start)
-    raise NotOffered(start)
+    if not free:
+        raise SlotTaken(start, professional_id=professionals[0].professional_id if len(professionals) == 1 else None)
+    return free
 
 
-def _in_hours(
-    *,
-    clinic: Clinic,
-    treatment: Treatment,
-    professionals: Sequence[Professional],
-    start: dt.datetime,
-    now: dt.datetime,
-) -> bool:
-    """Would the start be offered if nothing were booked? No I/O: schedules only."""
-    day = start.astimezone(clinic.zone).date()
-    slots = available_slots(
-        policy=policy_for(clinic),
-        treatment=spec_for(treatment),
-        schedules=[schedule_for(p) for p in professionals if p.performs(treatment.treatment_id)],
-        closures=[(r.start, r.end) for r in clinic.closures],
-        occupied={},
-        first_day=day,
-        last_day=day,
-        now=now,
-    )
-    return any(slot.start == start for slot in slots)
+# ---------------------------------------------------------------- holds
 
 
 def hold_create(
     *,
-    clinic: Clinic,
-    treatment: Treatment,
-    professionals: Sequence[Professional],
+    tenant_id: str,
+    treatment_id: str,
+    professional_id: str | None,
     start: dt.datetime,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> Hold:
-    """Hold the time with the first of ``professionals`` who is free ("any" passes several)."""
+    """Hold a time for a few minutes while the patient types; ``professional_id=None`` is "anyone free".
+
+    The hold records who holds it (``actor.holder``): only they can confirm it. Its id is the
+    id the booking will have.
+    """
     now = now or timezone.now()
     start = start.astimezone(dt.UTC)  # wall-clock arithmetic across DST would be wrong
+    if not actor.allows(Action.BOOK_ONLINE):
+        raise Forbidden()
+    holder = actor.holder
+    context = clinic_context(tenant_id=tenant_id, treatment_id=treatment_id, professional_id=professional_id)
+    clinic, treatment = context.clinic, context.treatment
+    assert treatment is not None
     if clinic.suspended:
-        raise NotOffered(start)
-    spec_start, spec_end = blocked_interval(start=start, treatment=spec_for(treatment))
+        raise ClinicSuspended()
+    if context.professional is not None:
+        professionals = [context.professional]
+    else:
+        professionals = professional_list(tenant_id=tenant_id, treatment_id=treatment_id)
+    # Refused first: an absurd start (year 9999) must not reach date arithmetic.
+    free = _free_professionals(clinic=clinic, treatment=treatment, professionals=professionals, start=start, now=now)
+    blocked_start, blocked_end = blocked_interval(start=start, treatment=spec_for(treatment))
     end = start + dt.timedelta(minutes=int(treatment.duration_minutes))
     locked_until = now + dt.timedelta(minutes=settings.HOLD_MINUTES)
-    for professional in _free_professionals(
-        clinic=clinic, treatment=treatment, professionals=professionals, start=start, now=now
-    ):
+    for professional in free:
         hold_id = uuid.uuid4().hex
         hold = Hold(
-            dynamo.tenant_pk(clinic.tenant_id),
+            dynamo.tenant_pk(tenant_id),
             dynamo.hold_sk(hold_id),
-            tenant_id=clinic.tenant_id,
+            tenant_id=tenant_id,
             hold_id=hold_id,
-            booking_id=uuid.uuid4().hex,
-            treatment_id=treatment.treatment_id,
+            booking_id=hold_id,
+            holder=holder,
+            treatment_id=treatment_id,
             professional_id=professional.professional_id,
             start=start,
             end=end,
-            blocked_start=spec_start,
-            blocked_end=spec_end,
+            blocked_start=blocked_start,
+            blocked_end=blocked_end,
             locked_until=_epoch(locked_until),
             expires_at=locked_until + HOLD_TTL_GRACE,
         )
         cells = [
             _cell(
-                clinic.tenant_id,
+                tenant_id,
                 professional.professional_id,
                 cell_start,
                 kind=CellKind.HOLD,
@@ -213,72 +306,66 @@ def hold_create(
                 locked_until=_epoch(locked_until),
                 expires_at=locked_until + HOLD_TTL_GRACE,
             )
-            for cell_start in cells_for(start=spec_start, end=spec_end)
+            for cell_start in cells_for(start=blocked_start, end=blocked_end)
         ]
 
-        def build(tx: Any, cells: list[Cell] = cells, hold: Hold = hold) -> None:
+        def build(tx: dynamo.Transaction, cells: list[Cell] = cells, hold: Hold = hold) -> None:
+            _check_clinic_open(tx, tenant_id)
             for cell in cells:
-                tx.save(cell, condition=_claim_condition(now=now))
-            tx.save(hold, condition=Hold.pk.does_not_exist())
+                tx.put(cell, condition=_claim_condition(now=now))
+            tx.put(hold, condition=Hold.pk.does_not_exist())
 
-        if not _run_transaction(build, token=hold_id):
-            return hold
+        try:
+            dynamo.transact(build, token=dynamo.request_token("hold", hold_id))
+        except dynamo.TransactionCancelled as exc:
+            if exc.failed(_clinic_key(tenant_id)):
+                raise ClinicSuspended() from exc
+            continue  # taken meanwhile: the next free professional, if any
+        return hold
     # Everyone free a moment ago was taken in the meantime.
-    raise SlotUnavailable(start)
+    raise SlotTaken(start, professional_id=professional_id)
 
 
-def hold_release(*, hold: Hold) -> None:
-    """Give a hold's time back (the patient picked another time)."""
-    cells = cells_for(start=hold.blocked_start, end=hold.blocked_end)
+def hold_release(*, tenant_id: str, hold_id: str, actor: Actor) -> None:
+    """Give a hold's time back (the patient picked another time). Someone else's hold is left alone."""
+    try:
+        hold = hold_get(tenant_id=tenant_id, hold_id=hold_id)
+    except HoldNotFound:
+        return
+    if not hold.holder or not actor.owns_hold(hold.holder):
+        return
+    cell_starts = cells_for(start=hold.blocked_start, end=hold.blocked_end)
 
-    def build(tx: Any) -> None:
-        for cell_start in cells:
-            cell = _cell(hold.tenant_id, hold.professional_id, cell_start, kind=CellKind.HOLD)
+    def build(tx: dynamo.Transaction) -> None:
+        for cell_start in cell_starts:
+            cell = _cell(tenant_id, hold.professional_id, cell_start, kind=CellKind.HOLD)
             # Only my hold's cells: after expiry someone else may own them already.
             tx.delete(cell, condition=Cell.pk.does_not_exist() | (Cell.hold_id == hold.hold_id))
         tx.delete(hold)
 
-    if _run_transaction(build):
-        # Cells already taken by others stay theirs; mine expire by themselves.
+    try:
+        dynamo.transact(build)
+    except dynamo.TransactionCancelled:
+        # Some cells are someone else's by now: they stay theirs; mine expire by themselves.
         hold.delete()
 
 
-def booking_create(
+# ---------------------------------------------------------------- bookings
+
+
+def _new_booking(
     *,
     clinic: Clinic,
     treatment: Treatment,
     professional: Professional,
     start: dt.datetime,
     patient: PatientDetails,
-    booking_id: str | None = None,
-    hold: Hold | None = None,
-    now: dt.datetime | None = None,
+    booking_id: str,
+    holder: str | None,
+    actor: Actor,
+    now: dt.datetime,
 ) -> Booking:
-    """Claim every cell of the blocked interval and write the booking, in one transaction.
-
-    With a hold, the hold's cells are mine to take and the hold's booking id makes a
-    repeated confirm return the first booking instead of a second one.
-    """
-    now = now or timezone.now()
-    start = start.astimezone(dt.UTC)
-    if clinic.suspended:
-        raise NotOffered(start)
-    if hold is not None:
-        booking_id = hold.booking_id
-        if hold.professional_id != professional.professional_id or hold.start != start:
-            raise InvalidState("hold does not match")
-    else:
-        try:
-            _free_professionals(clinic=clinic, treatment=treatment, professionals=[professional], start=start, now=now)
-        except SlotUnavailable:
-            # A repeated submit with the same booking id finds its own booking holding the time.
-            existing = _existing_booking(tenant_id=clinic.tenant_id, booking_id=booking_id) if booking_id else None
-            if existing is not None:
-                return existing
-            raise
-    booking_id = booking_id or uuid.uuid4().hex
     blocked_start, blocked_end = blocked_interval(start=start, treatment=spec_for(treatment))
-    end = start + dt.timedelta(minutes=int(treatment.duration_minutes))
     booking = Booking(
         dynamo.tenant_pk(clinic.tenant_id),
         dynamo.booking_sk(booking_id),
@@ -295,125 +382,375 @@ def booking_create(
         professional_id=professional.professional_id,
         professional_name=professional.name,
         start=start,
-        end=end,
+        end=start + dt.timedelta(minutes=int(treatment.duration_minutes)),
         blocked_start=blocked_start,
         blocked_end=blocked_end,
         status=BookingStatus.CONFIRMED,
         created_at=now,
         updated_at=now,
-        gsi2pk=dynamo.professional_gsi_pk(professional.professional_id),
-        gsi2sk=dynamo.booking_gsi_sk(start),
+        holder=holder,
     )
-    if patient.patient_id:
-        booking.gsi1pk = dynamo.patient_gsi_pk(patient.patient_id)
-        booking.gsi1sk = dynamo.booking_gsi_sk(start)
-    cells = [
-        _cell(clinic.tenant_id, professional.professional_id, cell_start, kind=CellKind.BOOKING, booking_id=booking_id)
-        for cell_start in cells_for(start=blocked_start, end=blocked_end)
+    _agenda_keys(booking)
+    _history(booking, action="created", actor=actor, now=now)
+    return booking
+
+
+def _booking_cells(booking: Booking) -> list[Cell]:
+    return [
+        _cell(
+            booking.tenant_id, booking.professional_id, cell_start, kind=CellKind.BOOKING, booking_id=booking.booking_id
+        )
+        for cell_start in cells_for(start=booking.blocked_start, end=booking.blocked_end)
     ]
-    hold_id = hold.hold_id if hold else None
-
-    def build(tx: Any) -> None:
-        if hold is not None:
-            tx.delete(Hold(dynamo.tenant_pk(clinic.tenant_id), dynamo.hold_sk(hold.hold_id)))
-        for cell in cells:
-            tx.save(cell, condition=_claim_condition(now=now, hold_id=hold_id))
-        # The booking's version condition (new item) makes a repeated confirm fail here.
-        tx.save(booking)
-
-    codes = _run_transaction(build, token=booking_id)
-    if not codes:
-        return booking
-    booking_index = len(cells) + (1 if hold is not None else 0)
-    booking_failed = len(codes) > booking_index and codes[booking_index] == "ConditionalCheckFailed"
-    if booking_failed or codes == ["IdempotentParameterMismatch"]:
-        # The same confirm arrived twice: the first one won, answer with its booking.
-        existing = _existing_booking(tenant_id=clinic.tenant_id, booking_id=booking_id)
-        if existing is not None:
-            return existing
-    raise SlotUnavailable(start)
 
 
-def _existing_booking(*, tenant_id: str, booking_id: str) -> Booking | None:
-    try:
-        return booking_get(tenant_id=tenant_id, booking_id=booking_id)
-    except NotFound:
-        return None
+def _patient_of(booking: Booking, actor: Actor) -> bool:
+    return bool(
+        (booking.patient_id and booking.patient_id == actor.user_id)
+        or (booking.holder and actor.owns_hold(booking.holder))
+    )
 
 
-def _release_condition(booking_id: str) -> Any:
-    return Cell.pk.does_not_exist() | (Cell.booking_id == booking_id)
+def booking_confirm(
+    *, tenant_id: str, hold_id: str, actor: Actor, patient: PatientDetails, now: dt.datetime | None = None
+) -> Booking:
+    """Turn the actor's hold into a booking: its cells, the booking and the hold's removal, in one transaction.
 
-
-def booking_cancel(*, booking: Booking, now: dt.datetime | None = None) -> Booking:
-    """Free the cells and mark the booking cancelled, together or not at all."""
+    Submitted twice (or ten times at once), it yields one booking and every submission gets it:
+    the booking's id is the hold's, written with "must not exist" and a ClientRequestToken.
+    Confirming makes the user one of the clinic's patients and remembers their name and phone.
+    """
     now = now or timezone.now()
+    if actor.user is None:
+        raise SignInRequired()
+    if not actor.allows(Action.CONFIRM_OWN_BOOKING):
+        raise Forbidden()
+    try:
+        hold = hold_get(tenant_id=tenant_id, hold_id=hold_id)
+    except HoldNotFound:
+        # Consumed by an identical confirm a moment ago: that booking is the answer.
+        existing = booking_find(tenant_id=tenant_id, booking_id=hold_id)
+        if existing is not None and _patient_of(existing, actor):
+            return existing
+        raise
+    if not hold.holder or not actor.owns_hold(hold.holder):
+        raise HoldNotYours(detail=f"hold {hold_id}")
+    context = clinic_context(tenant_id=tenant_id, treatment_id=hold.treatment_id, professional_id=hold.professional_id)
+    clinic, treatment, professional = context.clinic, context.treatment, context.professional
+    assert treatment is not None and professional is not None
+    if clinic.suspended:
+        raise ClinicSuspended()
+    phone = patient_phone_clean(phone=patient.phone, country=clinic.country)
+    patient = PatientDetails(name=patient.name, email=actor.user.email, phone=phone, patient_id=actor.user_id)
+    booking = _new_booking(
+        clinic=clinic,
+        treatment=treatment,
+        professional=professional,
+        start=hold.start,
+        patient=patient,
+        booking_id=hold.booking_id,
+        holder=hold.holder,
+        actor=actor,
+        now=now,
+    )
+    cells = _booking_cells(booking)
+    hold_key = dynamo.key_of(hold)
+
+    def build(tx: dynamo.Transaction) -> None:
+        _check_clinic_open(tx, tenant_id)
+        tx.delete(Hold(*hold_key), condition=Hold.holder == hold.holder)
+        for cell in cells:
+            tx.put(cell, condition=_claim_condition(now=now, hold_id=hold.hold_id))
+        # A new item: its version attribute makes the put conditional on "does not exist".
+        tx.put(booking)
+
+    try:
+        dynamo.transact(build, token=dynamo.request_token("book", booking.booking_id))
+    except dynamo.TransactionCancelled as exc:
+        repeated = exc.idempotency_mismatch or exc.failed_any([dynamo.key_of(booking), hold_key])
+        if repeated:
+            existing = booking_find(tenant_id=tenant_id, booking_id=booking.booking_id)
+            if existing is not None and _patient_of(existing, actor):
+                return existing
+        if exc.failed(_clinic_key(tenant_id)):
+            raise ClinicSuspended() from exc
+        if exc.failed(hold_key):
+            raise HoldNotFound(detail=f"hold {hold_id} consumed") from exc
+        if hold.locked_until < _epoch(now):
+            raise HoldExpired() from exc
+        raise SlotTaken(hold.start, professional_id=hold.professional_id) from exc
+    _patient_profile_remember(actor=actor, tenant_id=tenant_id, patient=patient)
+    return booking
+
+
+def _patient_profile_remember(*, actor: Actor, tenant_id: str, patient: PatientDetails) -> None:
+    """After the booking is written: membership and profile. A failure here loses no booking."""
+    assert actor.user is not None
+    try:
+        access_services.patient_membership_ensure(user=actor.user, tenant_id=tenant_id)
+        accounts_services.user_profile_fill(user=actor.user, full_name=patient.name, phone=patient.phone)
+    except DatabaseError:
+        # The booking stands and is in the patient's list (by patient id); the membership is
+        # made again at their next booking. Worth a log line, not a failed confirmation.
+        log.exception(
+            "booking confirmed but the patient membership of %s at %s was not saved", actor.user_id, tenant_id
+        )
+
+
+def booking_create(
+    *,
+    tenant_id: str,
+    treatment_id: str,
+    professional_id: str,
+    start: dt.datetime,
+    patient: PatientDetails,
+    actor: Actor,
+    booking_id: str | None = None,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Book without a hold: staff booking a phone or walk-in patient, the demo seed, the API.
+
+    With ``booking_id`` a repeated request returns the first booking instead of a second one.
+    """
+    now = now or timezone.now()
+    start = start.astimezone(dt.UTC)
+    if not actor.allows(Action.MANAGE_BOOKINGS) or not actor.manages_professional(professional_id):
+        raise Forbidden()
+    booking_id = booking_id or uuid.uuid4().hex
+    existing = booking_find(tenant_id=tenant_id, booking_id=booking_id)
+    if existing is not None:
+        return existing
+    context = clinic_context(tenant_id=tenant_id, treatment_id=treatment_id, professional_id=professional_id)
+    clinic, treatment, professional = context.clinic, context.treatment, context.professional
+    assert treatment is not None and professional is not None
+    if clinic.suspended:
+        raise ClinicSuspended()
+    _refuse_unbookable(
+        clinic=clinic, treatment=treatment, professionals=[professional], start=start, now=now, staff=True
+    )
+    booking = _new_booking(
+        clinic=clinic,
+        treatment=treatment,
+        professional=professional,
+        start=start,
+        patient=patient,
+        booking_id=booking_id,
+        holder=None,
+        actor=actor,
+        now=now,
+    )
+    cells = _booking_cells(booking)
+
+    def build(tx: dynamo.Transaction) -> None:
+        _check_clinic_open(tx, tenant_id)
+        for cell in cells:
+            tx.put(cell, condition=_claim_condition(now=now))
+        tx.put(booking)
+
+    try:
+        dynamo.transact(build, token=dynamo.request_token("book", booking_id))
+    except dynamo.TransactionCancelled as exc:
+        if exc.idempotency_mismatch or exc.failed(dynamo.key_of(booking)):
+            existing = booking_find(tenant_id=tenant_id, booking_id=booking_id)
+            if existing is not None:
+                return existing
+        if exc.failed(_clinic_key(tenant_id)):
+            raise ClinicSuspended() from exc
+        raise SlotTaken(start, professional_id=professional_id) from exc
+    return booking
+
+
+# ---------------------------------------------------------------- changing a booking
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """How the actor stands towards a booking."""
+
+    patient: bool  # their own booking, within the patients' rules
+    staff: bool  # the clinic acting on it, allowed past the cutoff
+
+
+def _standing(booking: Booking, actor: Actor, *, staff_action: Action) -> _Standing:
+    """The actor's right to change this booking; a booking they may not touch does not exist for them."""
+    staff = actor.allows(staff_action) and actor.manages_professional(booking.professional_id)
+    patient = _patient_of(booking, actor) and actor.allows(Action.CHANGE_OWN_BOOKINGS)
+    if not (staff or patient):
+        if actor.is_member and actor.allows(staff_action):
+            raise Forbidden(detail="another professional's booking")
+        raise BookingNotFound(detail=f"booking {booking.booking_id} is not the actor's")
+    return _Standing(patient=patient, staff=staff)
+
+
+def _past_cutoff(clinic: Clinic, booking: Booking, now: dt.datetime) -> bool:
+    return now > booking.start - dt.timedelta(hours=int(clinic.cancellation_cutoff_hours))
+
+
+def booking_cancel(
+    *, tenant_id: str, booking_id: str, actor: Actor, reason: str = "", now: dt.datetime | None = None
+) -> Booking:
+    """Free the cells and mark the booking cancelled, together or not at all.
+
+    Patients may cancel their own booking until the clinic's cutoff; staff may cancel after it,
+    and the override is recorded on the booking.
+    """
+    now = now or timezone.now()
+    booking = booking_get(tenant_id=tenant_id, booking_id=booking_id)
+    standing = _standing(booking, actor, staff_action=Action.MANAGE_BOOKINGS)
     if booking.status != BookingStatus.CONFIRMED:
-        raise InvalidState(booking.status)
+        raise BookingNotChangeable(detail=booking.status)
+    clinic = clinic_get(tenant_id=tenant_id)
+    late = _past_cutoff(clinic, booking, now)
+    if late and not standing.staff:
+        raise CancellationCutoffPassed(hours=int(clinic.cancellation_cutoff_hours), phone=clinic.phone)
     cell_starts = cells_for(start=booking.blocked_start, end=booking.blocked_end)
+    by_clinic = _acting_as(booking, actor) == "clinic"
     booking.status = BookingStatus.CANCELLED
-    booking.updated_at = now
+    booking.updated_at = booking.cancelled_at = now
+    booking.cancelled_by = "clinic" if by_clinic else "patient"
+    booking.cancel_reason = reason.strip()[:500]
+    booking.cutoff_overridden = bool(late and by_clinic)
+    _history(booking, action="cancelled", actor=actor, now=now, note=booking.cancel_reason)
 
-    def build(tx: Any) -> None:
+    def build(tx: dynamo.Transaction) -> None:
         for cell_start in cell_starts:
-            cell = _cell(booking.tenant_id, booking.professional_id, cell_start, kind=CellKind.BOOKING)
+            cell = _cell(tenant_id, booking.professional_id, cell_start, kind=CellKind.BOOKING)
             tx.delete(cell, condition=_release_condition(booking.booking_id))
-        tx.save(booking)
+        tx.put(booking)  # conditional on the version read above
 
-    if _run_transaction(build):
-        booking.status = BookingStatus.CONFIRMED
-        raise InvalidState("changed concurrently")
+    try:
+        dynamo.transact(build)
+    except dynamo.TransactionCancelled as exc:
+        raise BookingChangedMeanwhile(detail=str(exc.reasons)) from exc
     return booking
 
 
 def booking_reschedule(
     *,
-    clinic: Clinic,
-    booking: Booking,
-    treatment: Treatment,
-    professional: Professional,
+    tenant_id: str,
+    booking_id: str,
     new_start: dt.datetime,
+    actor: Actor,
+    professional_id: str | None = None,
+    treatment_id: str | None = None,
+    hold_id: str | None = None,
     now: dt.datetime | None = None,
 ) -> Booking:
     """Move a booking: free the old cells, claim the new ones, update it, in one transaction.
 
-    When the new time is taken the transaction is cancelled whole and the booking keeps its old time.
+    The patient may move their own booking until the cutoff, keeping the treatment, and may
+    use a hold of theirs on the new time; staff may also change the treatment. When the new
+    time is taken the transaction is cancelled whole and the booking keeps its old time.
     """
     now = now or timezone.now()
     new_start = new_start.astimezone(dt.UTC)
+    booking = booking_get(tenant_id=tenant_id, booking_id=booking_id)
+    standing = _standing(booking, actor, staff_action=Action.MANAGE_BOOKINGS)
     if booking.status != BookingStatus.CONFIRMED:
-        raise InvalidState(booking.status)
-    # Only hours are checked here: the booking's own cells would make an overlapping move look taken.
-    if not _in_hours(clinic=clinic, treatment=treatment, professionals=[professional], start=new_start, now=now):
-        raise NotOffered(new_start)
+        raise BookingNotChangeable(detail=booking.status)
+    treatment_id = treatment_id or booking.treatment_id
+    professional_id = professional_id or booking.professional_id
+    if treatment_id != booking.treatment_id and not standing.staff:
+        raise TreatmentChangeNotAllowed()
+    if professional_id != booking.professional_id and not (
+        standing.patient or actor.manages_professional(professional_id)
+    ):
+        raise Forbidden(detail="moving to another professional's agenda")
+    context = clinic_context(tenant_id=tenant_id, treatment_id=treatment_id, professional_id=professional_id)
+    clinic, treatment, professional = context.clinic, context.treatment, context.professional
+    assert treatment is not None and professional is not None
+    if clinic.suspended:
+        raise ClinicSuspended()
+    late = _past_cutoff(clinic, booking, now)
+    if late and not standing.staff:
+        raise CancellationCutoffPassed(hours=int(clinic.cancellation_cutoff_hours), phone=clinic.phone)
+    # Only the rules are checked here: the booking's own cells would make an overlapping move look taken.
+    _refuse_unbookable(
+        clinic=clinic, treatment=treatment, professionals=[professional], start=new_start, now=now, staff=standing.staff
+    )
+    hold: Hold | None = None
+    if hold_id is not None:
+        hold = hold_get(tenant_id=tenant_id, hold_id=hold_id)
+        if not hold.holder or not actor.owns_hold(hold.holder):
+            raise HoldNotYours(detail=f"hold {hold_id}")
+        if (hold.start, hold.professional_id, hold.treatment_id) != (new_start, professional_id, treatment_id):
+            raise HoldMismatch()
     new_blocked_start, new_blocked_end = blocked_interval(start=new_start, treatment=spec_for(treatment))
     old = {(booking.professional_id, c) for c in cells_for(start=booking.blocked_start, end=booking.blocked_end)}
-    new = {(professional.professional_id, c) for c in cells_for(start=new_blocked_start, end=new_blocked_end)}
+    new = {(professional_id, c) for c in cells_for(start=new_blocked_start, end=new_blocked_end)}
     snapshot = booking.serialize()
+    old_start, old_treatment_id = booking.start, booking.treatment_id
     booking.start = new_start
     booking.end = new_start + dt.timedelta(minutes=int(treatment.duration_minutes))
     booking.blocked_start, booking.blocked_end = new_blocked_start, new_blocked_end
-    booking.professional_id = professional.professional_id
-    booking.professional_name = professional.name
-    booking.gsi2pk = dynamo.professional_gsi_pk(professional.professional_id)
-    booking.gsi2sk = dynamo.booking_gsi_sk(new_start)
-    if booking.gsi1pk:
-        booking.gsi1sk = dynamo.booking_gsi_sk(new_start)
+    booking.professional_id, booking.professional_name = professional_id, professional.name
+    booking.treatment_id, booking.treatment_name = treatment_id, treatment.name
+    if treatment_id != old_treatment_id:
+        booking.price = treatment.price
     booking.updated_at = now
+    if late and _acting_as(booking, actor) == "clinic":
+        booking.cutoff_overridden = True
+    _agenda_keys(booking)
+    moved_from = old_start.astimezone(clinic.zone).strftime("%Y-%m-%d %H:%M")
+    _history(booking, action="rescheduled", actor=actor, now=now, note=f"from {moved_from}")
+    hold_key = dynamo.key_of(hold) if hold else None
 
-    def build(tx: Any) -> None:
+    def build(tx: dynamo.Transaction) -> None:
+        _check_clinic_open(tx, tenant_id)
         # Cells in both sets are already mine and stay as they are.
-        for professional_id, cell_start in sorted(old - new):
-            cell = _cell(booking.tenant_id, professional_id, cell_start, kind=CellKind.BOOKING)
-            tx.delete(cell, condition=_release_condition(booking.booking_id))
-        for professional_id, cell_start in sorted(new - old):
-            cell = _cell(
-                booking.tenant_id, professional_id, cell_start, kind=CellKind.BOOKING, booking_id=booking.booking_id
+        for pid, cell_start in sorted(old - new):
+            tx.delete(
+                _cell(tenant_id, pid, cell_start, kind=CellKind.BOOKING), condition=_release_condition(booking_id)
             )
-            tx.save(cell, condition=_claim_condition(now=now))
-        tx.save(booking)
+        if hold is not None:
+            tx.delete(Hold(*dynamo.key_of(hold)), condition=Hold.holder == hold.holder)
+        for pid, cell_start in sorted(new - old):
+            cell = _cell(tenant_id, pid, cell_start, kind=CellKind.BOOKING, booking_id=booking_id)
+            tx.put(cell, condition=_claim_condition(now=now, hold_id=hold.hold_id if hold else None))
+        tx.put(booking)  # conditional on the version read above
 
-    if _run_transaction(build):
+    try:
+        dynamo.transact(build)
+    except dynamo.TransactionCancelled as exc:
         booking.deserialize(snapshot)
-        raise SlotUnavailable(new_start)
+        if exc.failed(dynamo.key_of(booking)):
+            raise BookingChangedMeanwhile() from exc
+        if exc.failed(_clinic_key(tenant_id)):
+            raise ClinicSuspended() from exc
+        if hold_key is not None and exc.failed(hold_key):
+            raise HoldNotFound(detail=f"hold {hold_id} gone") from exc
+        raise SlotTaken(new_start, professional_id=professional_id) from exc
+    return booking
+
+
+def booking_mark(
+    *, tenant_id: str, booking_id: str, outcome: str, actor: Actor, now: dt.datetime | None = None
+) -> Booking:
+    """Staff mark a booking attended or a no-show, from the appointment's day on (and may correct it).
+
+    One item changes, so its version attribute is the guard: two receptionists marking at once
+    never overwrite each other silently.
+    """
+    now = now or timezone.now()
+    if outcome not in BookingStatus.OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    booking = booking_get(tenant_id=tenant_id, booking_id=booking_id)
+    if not (actor.allows(Action.MARK_ATTENDANCE) and actor.manages_professional(booking.professional_id)):
+        if actor.is_member:
+            raise Forbidden()
+        raise BookingNotFound(detail=f"booking {booking_id}")
+    if booking.status not in (BookingStatus.CONFIRMED, *BookingStatus.OUTCOMES):
+        raise BookingNotChangeable(detail=booking.status)
+    clinic = clinic_get(tenant_id=tenant_id)
+    if booking.start.astimezone(clinic.zone).date() > now.astimezone(clinic.zone).date():
+        raise AttendanceTooEarly()
+    booking.status = outcome
+    booking.updated_at = now
+    _history(booking, action=outcome, actor=actor, now=now)
+    try:
+        booking.save()
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise BookingChangedMeanwhile() from exc
+        raise
     return booking

@@ -8,9 +8,9 @@ from django.core.cache import cache
 from pynamodb.exceptions import DoesNotExist
 
 from clinics.models import Clinic, Professional, SlugClaim, Treatment
-from clinics.services import slug_cache_key
 from nexioq import dynamo
 from nexioq.dynamo import TableItem
+from nexioq.errors import NotFound
 
 SLUG_CACHE_SECONDS = 300
 CLINIC_PAGE_SIZE = 50
@@ -18,8 +18,8 @@ CLINIC_PAGE_SIZE = 50
 DIRECTORY_READ_SIZE = 200
 
 
-class NotFound(Exception):
-    """The clinic, treatment or professional does not exist (or is not this clinic's)."""
+def slug_cache_key(slug: str) -> str:
+    return f"clinic-slug:{slug}"
 
 
 def tenant_id_for_slug(*, slug: str) -> str:
@@ -30,7 +30,7 @@ def tenant_id_for_slug(*, slug: str) -> str:
         try:
             claim = SlugClaim.get(dynamo.slug_pk(slug), dynamo.SLUG_SK)
         except DoesNotExist as exc:
-            raise NotFound(slug) from exc
+            raise NotFound(detail=f"slug {slug}") from exc
         tenant_id = claim.tenant_id
         cache.set(key, tenant_id, SLUG_CACHE_SECONDS)
     return str(tenant_id)
@@ -40,7 +40,7 @@ def clinic_get(*, tenant_id: str) -> Clinic:
     try:
         return Clinic.get(dynamo.tenant_pk(tenant_id), dynamo.CLINIC_SK)
     except DoesNotExist as exc:
-        raise NotFound(tenant_id) from exc
+        raise NotFound(detail=f"clinic {tenant_id}") from exc
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,9 @@ def clinic_list(*, search: str = "", after: str = "", limit: int = CLINIC_PAGE_S
     scale (hundreds of clinics) reading the directory until a page of matches turns up is cheap.
     """
     needle = search.strip().casefold()
-    condition = Clinic.gsi1sk > after if after else None
+    condition = Clinic.directory_sk > after if after else None
     # Without a search, one more than a page tells whether there is a next page.
-    items = Clinic.by_patient.query(
+    items = Clinic.clinic_directory.query(
         dynamo.CLINIC_DIRECTORY_PK,
         condition,
         limit=None if needle else limit + 1,
@@ -78,7 +78,7 @@ def clinic_list(*, search: str = "", after: str = "", limit: int = CLINIC_PAGE_S
         if len(found) > limit:
             break  # stops reading the directory
     if len(found) > limit:
-        return ClinicPage(clinics=found[:limit], next_after=found[limit - 1].gsi1sk)
+        return ClinicPage(clinics=found[:limit], next_after=found[limit - 1].directory_sk)
     return ClinicPage(clinics=found, next_after=None)
 
 
@@ -95,27 +95,46 @@ def professional_list(*, tenant_id: str, treatment_id: str | None = None) -> lis
 
 
 @dataclass(frozen=True)
-class BookingContext:
+class ClinicContext:
+    """The clinic and the catalogue items a page or a use case needs, read together."""
+
     clinic: Clinic
-    treatment: Treatment
-    professional: Professional | None
+    treatment: Treatment | None = None
+    professional: Professional | None = None
 
 
-def booking_context(*, tenant_id: str, treatment_id: str, professional_id: str | None = None) -> BookingContext:
-    """Clinic, treatment and (optionally) professional in one BatchGetItem."""
+def clinic_context(
+    *, tenant_id: str, treatment_id: str | None = None, professional_id: str | None = None
+) -> ClinicContext:
+    """Clinic, and optionally an active treatment and a professional performing it: one GetItem or BatchGetItem.
+
+    An inactive treatment, or a professional who is inactive or does not perform the treatment,
+    is not found: it is not bookable.
+    """
     pk = dynamo.tenant_pk(tenant_id)
-    keys = [(pk, dynamo.CLINIC_SK), (pk, dynamo.treatment_sk(treatment_id))]
-    if professional_id:
+    keys = [(pk, dynamo.CLINIC_SK)]
+    if treatment_id is not None:
+        keys.append((pk, dynamo.treatment_sk(treatment_id)))
+    if professional_id is not None:
         keys.append((pk, dynamo.professional_sk(professional_id)))
+    if len(keys) == 1:
+        return ClinicContext(clinic=clinic_get(tenant_id=tenant_id))
     found = {item.sk: item for item in TableItem.batch_get(keys)}
     clinic = found.get(dynamo.CLINIC_SK)
-    treatment = found.get(dynamo.treatment_sk(treatment_id))
-    if not isinstance(clinic, Clinic) or not isinstance(treatment, Treatment) or not treatment.active:
-        raise NotFound(treatment_id)
+    if not isinstance(clinic, Clinic):
+        raise NotFound(detail=f"clinic {tenant_id}")
+    treatment: Treatment | None = None
+    if treatment_id is not None:
+        item = found.get(dynamo.treatment_sk(treatment_id))
+        if not isinstance(item, Treatment) or not item.active:
+            raise NotFound(detail=f"treatment {treatment_id}")
+        treatment = item
     professional: Professional | None = None
-    if professional_id:
+    if professional_id is not None:
         item = found.get(dynamo.professional_sk(professional_id))
-        if not isinstance(item, Professional) or not item.performs(treatment_id):
-            raise NotFound(professional_id)
+        if not isinstance(item, Professional) or not item.active:
+            raise NotFound(detail=f"professional {professional_id}")
+        if treatment_id is not None and not item.performs(treatment_id):
+            raise NotFound(detail=f"professional {professional_id} does not perform {treatment_id}")
         professional = item
-    return BookingContext(clinic=clinic, treatment=treatment, professional=professional)
+    return ClinicContext(clinic=clinic, treatment=treatment, professional=professional)

@@ -16,9 +16,10 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, UpdateError
 
 from clinics.models import Clinic, Professional, SlugClaim, TimeRange, Treatment, WorkRange
+from clinics.selectors import slug_cache_key
 from nexioq import dynamo
 
 GRID_CHOICES = (5, 10, 15, 20, 30, 60)
@@ -37,9 +38,9 @@ CLINIC_SETTINGS_FIELDS = (
     "cancellation_cutoff_hours",
 )
 PALETTE = ("#0d9488", "#7c3aed", "#db2777", "#ea580c", "#2563eb", "#65a30d", "#0891b2", "#c026d3")
-# A booking writes one item per 5-minute cell in one transaction (100 items at most),
-# and a reschedule frees and claims in the same one: 4 hours keeps both inside the limit.
-MAX_BLOCK_MINUTES = 240
+# A booking writes one item per 5-minute cell in one transaction (100 items at most), and a
+# reschedule frees and claims in the same one: see the budget in nexioq.dynamo.
+MAX_BLOCK_MINUTES = dynamo.MAX_BLOCK_MINUTES
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 # Suspending retries a few times when another edit slips in between its read and its write.
 SUSPEND_ATTEMPTS = 3
@@ -104,16 +105,21 @@ def clinic_create(
         max_advance_days=max_advance_days,
         cancellation_cutoff_hours=cancellation_cutoff_hours,
         created_at=timezone.now(),
-        gsi1pk=dynamo.CLINIC_DIRECTORY_PK,
-        gsi1sk=dynamo.clinic_directory_sk(name, tenant_id),
+        directory_pk=dynamo.CLINIC_DIRECTORY_PK,
+        directory_sk=dynamo.clinic_directory_sk(name, tenant_id),
     )
     claim = SlugClaim(dynamo.slug_pk(slug), dynamo.SLUG_SK, tenant_id=tenant_id)
+
+    def build(tx: dynamo.Transaction) -> None:
+        tx.put(clinic)
+        tx.put(claim, condition=SlugClaim.pk.does_not_exist())
+
     try:
-        with dynamo.transaction() as tx:
-            tx.save(clinic)
-            tx.save(claim, condition=SlugClaim.pk.does_not_exist())
-    except TransactWriteError as exc:
-        raise ValidationError({"slug": _("That address is already taken.")}) from exc
+        dynamo.transact(build)
+    except dynamo.TransactionCancelled as exc:
+        if exc.failed(dynamo.key_of(claim)):
+            raise ValidationError({"slug": _("That address is already taken.")}) from exc
+        raise ValidationError({"slug": _("A clinic with this id already exists.")}) from exc
     return clinic
 
 
@@ -201,8 +207,8 @@ def clinic_update(
     clinic.max_advance_days = max_advance_days
     clinic.cancellation_cutoff_hours = cancellation_cutoff_hours
     # A renamed clinic moves within the directory; older clinics join it on their first edit.
-    clinic.gsi1pk = dynamo.CLINIC_DIRECTORY_PK
-    clinic.gsi1sk = dynamo.clinic_directory_sk(clinic.name, tenant_id)
+    clinic.directory_pk = dynamo.CLINIC_DIRECTORY_PK
+    clinic.directory_sk = dynamo.clinic_directory_sk(clinic.name, tenant_id)
     try:
         # save() is conditional on the version it read, so an edit between get and save loses here too.
         clinic.save()
@@ -235,8 +241,8 @@ def _clinic_suspended_set(*, tenant_id: str, suspended: bool) -> Clinic:
             clinic.update(
                 actions=[
                     Clinic.suspended.set(suspended),
-                    Clinic.gsi1pk.set(dynamo.CLINIC_DIRECTORY_PK),
-                    Clinic.gsi1sk.set(dynamo.clinic_directory_sk(clinic.name, tenant_id)),
+                    Clinic.directory_pk.set(dynamo.CLINIC_DIRECTORY_PK),
+                    Clinic.directory_sk.set(dynamo.clinic_directory_sk(clinic.name, tenant_id)),
                 ]
             )
         except UpdateError as exc:
@@ -247,23 +253,6 @@ def _clinic_suspended_set(*, tenant_id: str, suspended: bool) -> Clinic:
             continue
         _slug_cache_forget(clinic)
         return clinic
-
-
-def clinic_directory_backfill() -> int:
-    """Put clinics written before the directory existed into it; returns how many.
-
-    A Scan, so for a management command or a one-off shell only, never a request.
-    """
-    added = 0
-    for clinic in Clinic.scan(Clinic.gsi1pk.does_not_exist()):
-        clinic.update(
-            actions=[
-                Clinic.gsi1pk.set(dynamo.CLINIC_DIRECTORY_PK),
-                Clinic.gsi1sk.set(dynamo.clinic_directory_sk(clinic.name, clinic.tenant_id)),
-            ]
-        )
-        added += 1
-    return added
 
 
 def treatment_create(
@@ -381,10 +370,6 @@ def clinic_closure_add(*, tenant_id: str, start: dt.datetime, end: dt.datetime, 
     clinic.save()
     _slug_cache_forget(clinic)
     return clinic
-
-
-def slug_cache_key(slug: str) -> str:
-    return f"clinic-slug:{slug}"
 
 
 def _slug_cache_forget(clinic: Clinic) -> None:

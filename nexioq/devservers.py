@@ -152,7 +152,7 @@ def run(*, host: str, port: int, dynamo_port: int) -> int:
     env.setdefault("DYNAMODB_ENDPOINT", f"http://127.0.0.1:{dynamo_port}")
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
     try:
-        steps = (["dynamo_table"], ["clinic_directory"], ["migrate", "--no-input"], ["seed_demo"])
+        steps = (["dynamo_table"], ["dynamo_migrate"], ["migrate", "--no-input"], ["seed_demo"])
         for step in steps:
             subprocess.run([*manage, *step], check=True, env=env)
         print(

@@ -1,25 +1,38 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+from botocore.exceptions import BotoCoreError
+from django import db
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import select_template
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from pynamodb.exceptions import DoesNotExist, PynamoDBException
 
 from nexioq.dynamo import count_requests
+from nexioq.errors import DomainError, SignInRequired, Unavailable
+
+log = logging.getLogger(__name__)
 
 
 class DynamoRequestCountMiddleware:
     """Report the DynamoDB requests a response cost in ``X-Dynamo-Requests``.
 
-    The benchmark reads this header, so the figure is counted, not estimated.
+    The benchmark reads this header, so the figure is counted, not estimated. Only when
+    ``DYNAMODB_COUNT_HEADER`` is on (tests and the benchmark): it tells outsiders nothing useful.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.DYNAMODB_COUNT_HEADER:
+            return self.get_response(request)
         with count_requests() as counter:
             response = self.get_response(request)
         response["X-Dynamo-Requests"] = str(counter.value)
@@ -46,3 +59,80 @@ class ClinicLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+# Exceptions that mean a dependency is out of reach (DynamoDB, the identity database), not a bug:
+# the user is told to try again shortly. Multi-item writes are transactions, so nothing is half-written.
+def _unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, PynamoDBException) and not isinstance(exc, DoesNotExist):
+        return True
+    return isinstance(exc, BotoCoreError | db.OperationalError | db.InterfaceError) or _redis_down(exc)
+
+
+def _redis_down(exc: BaseException) -> bool:
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:
+        return False
+    return isinstance(exc, RedisConnectionError | RedisTimeoutError)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return (
+        request.path.endswith(".json")
+        or request.path.startswith("/api/")
+        or (
+            "application/json" in request.headers.get("Accept", "")
+            and "text/html" not in request.headers.get("Accept", "")
+        )
+    )
+
+
+class DomainErrorMiddleware:
+    """The one place where a refusal becomes an HTTP answer, for HTML pages and JSON alike.
+
+    A ``DomainError`` raised anywhere below the views becomes its status with its message (a page
+    in the product's layout, or ``{"error": ...}``); a sign-in requirement becomes a redirect to
+    the sign-in page that comes back; an unreachable dependency becomes 503.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, SignInRequired):
+            return redirect_to_login(_back_here(request))
+        if isinstance(exc, DomainError):
+            log.info("%s %s: %s %s", request.method, request.path, type(exc).__name__, exc.detail)
+            return error_response(request, status=exc.status, title=str(exc.title), message=str(exc.message))
+        if _unavailable(exc):
+            log.error("%s %s: a dependency is unavailable", request.method, request.path, exc_info=exc)
+            unavailable = Unavailable()
+            response = error_response(
+                request, status=unavailable.status, title=str(unavailable.title), message=str(unavailable.message)
+            )
+            response["Retry-After"] = "30"
+            return response
+        return None
+
+
+def _back_here(request: HttpRequest) -> str:
+    """Where the sign-in page sends the visitor back to: this page, or for a form post the page it was on."""
+    if request.method == "GET":
+        return request.get_full_path()
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return referer
+    return "/"
+
+
+def error_response(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"error": message, "title": title}, status=status)
+    template = select_template([f"{status}.html", "error.html"])
+    body = template.render({"status": status, "title": title, "message": message}, request)
+    return HttpResponse(body, status=status)

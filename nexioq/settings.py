@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "nexioq.middleware.DomainErrorMiddleware",
     "nexioq.middleware.DynamoRequestCountMiddleware",
 ]
 
@@ -150,8 +151,20 @@ DYNAMODB_TABLE = env("DYNAMODB_TABLE", "nexioq-local")
 DYNAMODB_ENDPOINT = os.environ.get("DYNAMODB_ENDPOINT") or None
 DYNAMODB_REGION = os.environ.get("AWS_REGION", "us-east-1")
 
+# Fail fast when DynamoDB cannot be reached: a 503 page within seconds, not a hung request.
+DYNAMODB_CONNECT_TIMEOUT = float(os.environ.get("DYNAMODB_CONNECT_TIMEOUT", "2"))
+DYNAMODB_READ_TIMEOUT = float(os.environ.get("DYNAMODB_READ_TIMEOUT", "10"))
+DYNAMODB_RETRIES = int(os.environ.get("DYNAMODB_RETRIES", "2"))
+# Responses say how many DynamoDB requests they cost (X-Dynamo-Requests): for tests and the benchmark.
+DYNAMODB_COUNT_HEADER = env_bool("DYNAMODB_COUNT_HEADER", False)
+
 # Booking engine knobs.
 HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "5"))
+# Holds of online visitors, so a script cannot hold a clinic's agenda: "<count>/<period>" per
+# client IP and per browser session, and at most this many live holds per session.
+HOLD_RATE_PER_IP = os.environ.get("HOLD_RATE_PER_IP", "30/10m")
+HOLD_RATE_PER_SESSION = os.environ.get("HOLD_RATE_PER_SESSION", "12/10m")
+HOLD_MAX_LIVE_PER_SESSION = int(os.environ.get("HOLD_MAX_LIVE_PER_SESSION", "3"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -3,10 +3,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from access import views as access_views
-from booking import views as booking_views
+from nexioq import views as nexioq_views
 
 urlpatterns = [
-    path("", booking_views.home, name="home"),
+    path("", nexioq_views.home, name="home"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -1,6 +1,7 @@
 """Shared Playwright set-up for the browser tests: Debian's Chromium, one browser per module.
 
-Import the fixtures into a test module (``from tests.browser import browser, ...``).
+Browser-test modules import these fixtures (``from tests.browser import browser, new_page, ...``),
+so the other tests never load Playwright.
 """
 
 from __future__ import annotations

@@ -7,11 +7,16 @@ import uuid
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
 
 from clinics.models import Clinic, Professional, Treatment
+
+if TYPE_CHECKING:
+    from access.permissions import Actor
+    from booking.models import Booking, Hold
 
 BOGOTA = zoneinfo.ZoneInfo("America/Bogota")
 # Monday 30 November 2026, 07:00 in Bogotá.
@@ -102,20 +107,22 @@ def make_user(email: str, *, staff: bool = False, password: str = PASSWORD):  # 
 class People:
     """Clinic A's admin, dentist, receptionist and patient, a platform owner, and clinic B's admin."""
 
-    owner: object
-    admin: object
-    dentist: object
-    reception: object
-    patient: object
-    outsider: object
-    other_clinic: World
+    owner: Any
+    admin: Any
+    dentist: Any
+    reception: Any
+    patient: Any
+    outsider: Any
+
+
+# Clinic B exists only as the outsider's membership: no test needs its catalogue.
+OTHER_TENANT_ID = "clinic-b"
 
 
 @pytest.fixture
 def people(world: World, db: None) -> People:
     from access.models import Membership, Role
 
-    other = make_world()
     users = {
         "owner": make_user("owner@nexioq.example", staff=True),
         "admin": make_user("admin@clinic-a.example"),
@@ -124,8 +131,94 @@ def people(world: World, db: None) -> People:
         "patient": make_user("patient@clinic-a.example"),
         "outsider": make_user("admin@clinic-b.example"),
     }
-    for name, role in (("admin", Role.ADMIN), ("dentist", Role.DENTIST), ("reception", Role.RECEPTION)):
+    for name, role in (("admin", Role.ADMIN), ("reception", Role.RECEPTION)):
         Membership.objects.create(user=users[name], tenant_id=world.tenant_id, role=role)
+    # The dentist is Dra. Ana: her agenda is theirs.
+    Membership.objects.create(
+        user=users["dentist"], tenant_id=world.tenant_id, role=Role.DENTIST, professional_id=world.ana.professional_id
+    )
     Membership.objects.create(user=users["patient"], tenant_id=world.tenant_id, role=Role.PATIENT)
-    Membership.objects.create(user=users["outsider"], tenant_id=other.tenant_id, role=Role.ADMIN)
-    return People(**users, other_clinic=other)
+    Membership.objects.create(user=users["outsider"], tenant_id=OTHER_TENANT_ID, role=Role.ADMIN)
+    return People(**users)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate-limit counters and cached slugs belong to one test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# ---------------------------------------------------------------- acting as someone
+
+
+def system(world: World) -> Actor:
+    from access.permissions import Actor
+
+    return Actor.system(tenant_id=world.tenant_id)
+
+
+def anonymous(world: World, key: str = "browser-1") -> Actor:
+    """An anonymous visitor's browser."""
+    from access.permissions import Actor
+
+    return Actor(tenant_id=world.tenant_id, roles=frozenset({"anonymous"}), browser_key=key)
+
+
+def member(world: World, user: Any, *, browser_key: str | None = None) -> Actor:
+    """A signed-in user as the access layer sees them at the world's clinic."""
+    from access.permissions import Actor, roles_at
+
+    roles, professionals = roles_at(user=user, tenant_id=world.tenant_id)
+    return Actor(
+        tenant_id=world.tenant_id, roles=roles, user=user, browser_key=browser_key, professional_ids=professionals
+    )
+
+
+PATIENT_PHONE = "+573001234567"
+
+
+def book(
+    world: World,
+    start: dt.datetime,
+    *,
+    professional: Professional | None = None,
+    treatment: Treatment | None = None,
+    patient_id: str | None = None,
+    name: str = "Luis Gómez",
+) -> Booking:
+    """A confirmed booking made by the clinic (no hold), as reception would."""
+    from booking import services
+
+    return services.booking_create(
+        tenant_id=world.tenant_id,
+        treatment_id=(treatment or world.cleaning).treatment_id,
+        professional_id=(professional or world.ana).professional_id,
+        start=start,
+        patient=services.PatientDetails(name, "luis@example.com", PATIENT_PHONE, patient_id=patient_id),
+        actor=system(world),
+    )
+
+
+def hold(
+    world: World,
+    start: dt.datetime,
+    *,
+    actor: Actor | None = None,
+    professional: Professional | None = None,
+    treatment: Treatment | None = None,
+    anyone: bool = False,
+) -> Hold:
+    """A time held online (by an anonymous browser unless ``actor`` says who)."""
+    from booking import services
+
+    return services.hold_create(
+        tenant_id=world.tenant_id,
+        treatment_id=(treatment or world.cleaning).treatment_id,
+        professional_id=None if anyone else (professional or world.ana).professional_id,
+        start=start,
+        actor=actor or anonymous(world),
+    )

@@ -16,9 +16,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from access.models import Invitation, Membership
-from booking import services
 from nexioq.dynamo import iso_utc
-from tests.conftest import People, World, at
+from tests.conftest import People, World, anonymous, at, book, hold
 
 pytestmark = pytest.mark.django_db
 
@@ -52,19 +51,11 @@ def staff_gate(allowed: int) -> dict[str, int]:
 
 
 def someone_elses_booking(world: World) -> str:
-    booking = services.booking_create(
-        clinic=world.clinic,
-        treatment=world.cleaning,
-        professional=world.ben,
-        start=at(15),
-        patient=services.PatientDetails("Otra", "otra@example.com", "+573001234567", patient_id="not-you"),
-    )
-    return booking.booking_id
+    return book(world, at(15), professional=world.ben, patient_id="not-you").booking_id
 
 
 def someone_elses_hold(world: World) -> str:
-    hold = services.hold_create(clinic=world.clinic, treatment=world.cleaning, professionals=[world.ben], start=at(16))
-    return hold.hold_id
+    return hold(world, at(16), professional=world.ben, actor=anonymous(world, "someone-else")).hold_id
 
 
 def dentist_membership(world: World, people: People) -> int:

@@ -23,7 +23,15 @@ from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from tests.browser import MOBILE, PageFactory
+from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
+    MOBILE,
+    PageFactory,
+    _allow_async_unsafe,
+    browser,
+    new_page,
+    page,
+    playwright_driver,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,11 +17,18 @@ import pytest
 import time_machine
 from playwright.sync_api import Locator, Page, expect
 
-from booking import services
 from booking.models import Booking
 from nexioq import dynamo
-from tests.browser import MOBILE, PageFactory
-from tests.conftest import DAY, NOW, PASSWORD, World, at, make_user, make_world
+from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
+    MOBILE,
+    PageFactory,
+    _allow_async_unsafe,
+    browser,
+    new_page,
+    page,
+    playwright_driver,
+)
+from tests.conftest import DAY, NOW, PASSWORD, World, at, book, make_user, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -242,13 +249,7 @@ def test_it_offers_alternatives_when_the_time_was_just_taken(
     expect(time_button(page, "09:00")).to_be_visible()
 
     # Someone else books 09:00 with Dra. Ana while this page is open.
-    services.booking_create(
-        clinic=world.clinic,
-        treatment=world.cleaning,
-        professional=world.ana,
-        start=at(9),
-        patient=services.PatientDetails("Otra Persona", "otra@example.com", "+573009876543"),
-    )
+    book(world, at(9), name="Otra Persona")
     with page.expect_response(lambda response: "/hold/" in response.url) as answer:
         time_button(page, "09:00").click()
     assert answer.value.status == 409

@@ -8,10 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from booking import selectors, services
+from booking import selectors
 from booking.models import Booking
 from nexioq import dynamo
-from tests.conftest import DAY, NOW, PASSWORD, World, at, make_user
+from tests.booking.helpers import clinic_bookings
+from tests.conftest import DAY, NOW, PASSWORD, World, at, book, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def pick(client: Client, world: World, hour: int, minute: int = 0, professional:
 
 
 def bookings(world: World) -> list[Booking]:
-    return list(Booking.query(dynamo.tenant_pk(world.tenant_id), Booking.sk.startswith("BOOKING#")))
+    return clinic_bookings(world)
 
 
 def test_it_lists_the_clinics_treatments(client: Client, world: World) -> None:
@@ -84,13 +85,7 @@ def test_it_shows_times_in_the_clinics_time_zone(client: Client, world: World) -
 
 
 def test_it_hides_taken_times(client: Client, world: World) -> None:
-    services.booking_create(
-        clinic=world.clinic,
-        treatment=world.cleaning,
-        professional=world.ana,
-        start=at(9),
-        patient=services.PatientDetails("X", "x@example.com", "+573001234567"),
-    )
+    book(world, at(9))
 
     body = client.get(
         schedule_url(world), {"professional": world.ana.professional_id, "date": DAY.isoformat()}
@@ -135,7 +130,7 @@ def test_it_rejects_a_time_that_is_not_offered(client: Client, world: World) -> 
     response = pick(client, world, 21)  # after hours
 
     assert response.status_code == 400
-    assert "no está disponible" in response.content.decode()
+    assert "Nadie atiende este tratamiento a esa hora" in response.content.decode()
 
 
 def test_it_rejects_a_malformed_time(client: Client, world: World) -> None:
@@ -165,7 +160,7 @@ def test_it_books_through_the_three_steps(client: Client, world: World) -> None:
     assert booking.reference in body
     assert (booking.patient_email, booking.patient_phone) == ("ana@example.com", "+573001234567")
     assert booking.start == at(9)
-    assert booking.gsi1pk == f"PATIENT#{booking.patient_id}"
+    assert booking.patient_pk == dynamo.patient_bookings_pk(str(booking.patient_id))
 
 
 @pytest.mark.usefixtures("patient")
@@ -186,8 +181,8 @@ def test_it_answers_409_with_alternatives_when_the_time_was_taken(client: Client
 
     response = pick(client, world, 9)
 
-    # Alternatives and the times grid come from one read of the day, after the refused hold.
-    assert response["X-Dynamo-Requests"] == "4"  # context, professionals, the hold's pre-check, the day
+    # The hold's context and pre-check, then the page: context, professionals, each one's day.
+    assert response["X-Dynamo-Requests"] == "6"
 
     body = response.content.decode()
     assert response.status_code == 409
@@ -220,8 +215,10 @@ def test_it_releases_my_previous_hold_when_i_pick_again(client: Client, world: W
     pick(client, world, 9)
     pick(client, world, 11)
 
-    taken = selectors.occupied_cells(tenant_id=world.tenant_id, start=at(8), end=at(13), now=NOW)
-    assert min(taken[world.ana.professional_id]) == at(11)
+    taken = selectors.occupied_cells(
+        tenant_id=world.tenant_id, professional_id=world.ana.professional_id, start=at(8), end=at(13), now=NOW
+    )
+    assert min(taken) == at(11)
 
 
 @pytest.mark.usefixtures("patient")
@@ -269,7 +266,9 @@ def test_it_refuses_bookings_at_a_suspended_clinic(client: Client, world: World)
 
     page = client.get(reverse("booking-start", args=[world.slug]))
     assert "no está disponible" in page.content.decode()
-    assert pick(client, world, 9).status_code == 400
+    refused = pick(client, world, 9)
+    assert refused.status_code == 409
+    assert "no está tomando reservas" in refused.content.decode()
     assert bookings(world) == []
 
 
@@ -334,13 +333,8 @@ def test_it_comes_back_to_the_held_time_after_signing_in(client: Client, world: 
 @pytest.mark.usefixtures("patient")
 def test_it_lists_my_bookings_from_the_patient_index(client: Client, world: World) -> None:
     client.post(pick(client, world, 9)["Location"], DETAILS)
-    services.booking_create(  # someone else's booking at the same clinic stays out of my list
-        clinic=world.clinic,
-        treatment=world.cleaning,
-        professional=world.ben,
-        start=at(9),
-        patient=services.PatientDetails("Otro", "otro@example.com", "+573001234567", patient_id="someone-else"),
-    )
+    # Someone else's booking at the same clinic stays out of my list.
+    book(world, at(9), professional=world.ben, patient_id="someone-else")
 
     response = client.get(reverse("booking-mine", args=[world.slug]))
 
@@ -348,7 +342,7 @@ def test_it_lists_my_bookings_from_the_patient_index(client: Client, world: Worl
     assert response.status_code == 200
     assert body.count("Limpieza") == 1
     assert "Dra. Ana" in body and "Dr. Ben" not in body
-    assert response["X-Dynamo-Requests"] == "2"  # the clinic and one GSI1 query
+    assert response["X-Dynamo-Requests"] == "2"  # the clinic and one query of the patient's index
 
 
 def test_it_sends_anonymous_visitors_of_my_bookings_to_sign_in(client: Client, world: World) -> None:

@@ -79,8 +79,8 @@ def test_it_puts_a_new_clinic_in_the_directory() -> None:
     clinic = new_clinic("  Sonrisa Norte ")
 
     stored = reload(clinic)
-    assert stored.gsi1pk == dynamo.CLINIC_DIRECTORY_PK == "CLINICS"
-    assert stored.gsi1sk == f"sonrisa norte#{clinic.tenant_id}"
+    assert stored.directory_pk == dynamo.CLINIC_DIRECTORY_PK == "CLINICS"
+    assert stored.directory_sk == f"sonrisa norte#{clinic.tenant_id}"
     assert stored.name == "Sonrisa Norte"
 
 
@@ -106,7 +106,7 @@ def test_it_lists_the_first_page_without_a_search_in_one_query() -> None:
 
     assert count.operations == ["Query"]
     assert 1 <= len(page.clinics) <= 5
-    names = [c.gsi1sk for c in page.clinics]
+    names = [c.directory_sk for c in page.clinics]
     assert names == sorted(names)
 
 
@@ -119,7 +119,7 @@ def test_it_pages_after_the_last_clinic_shown() -> None:
     second = selectors.clinic_list(after=first.next_after or "", limit=2)
 
     assert [c.tenant_id for c in first.clinics] == [c.tenant_id for c in clinics[:2]]
-    assert first.next_after == clinics[1].gsi1sk
+    assert first.next_after == clinics[1].directory_sk
     assert second.clinics[0].tenant_id == clinics[2].tenant_id
 
 
@@ -198,7 +198,7 @@ def test_it_updates_a_clinic_and_moves_it_in_the_directory() -> None:
     stored = reload(clinic)
     assert (stored.name, stored.phone, stored.grid_minutes, stored.currency) == (f"Después {tag}", "+57 1", 30, "USD")
     assert stored.version == updated.version == clinic.version + 1
-    assert stored.gsi1sk == f"después {tag}#{clinic.tenant_id}"
+    assert stored.directory_sk == f"después {tag}#{clinic.tenant_id}"
     assert [c.tenant_id for c in selectors.clinic_list(search=f"después {tag}").clinics] == [clinic.tenant_id]
     assert selectors.clinic_list(search=f"antes {tag}").clinics == []
 
@@ -292,13 +292,3 @@ def test_it_forgets_the_cached_slug_on_every_write() -> None:
         assert cache.get(key) == clinic.tenant_id
         write()
         assert cache.get(key) is None
-
-
-def test_it_backfills_clinics_written_before_the_directory() -> None:
-    clinic = new_clinic(f"Antigua {unique()}")
-    clinic.update(actions=[Clinic.gsi1pk.remove(), Clinic.gsi1sk.remove()])
-    assert selectors.clinic_list(search=clinic.name).clinics == []
-
-    assert services.clinic_directory_backfill() >= 1
-
-    assert [c.tenant_id for c in selectors.clinic_list(search=clinic.name).clinics] == [clinic.tenant_id]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -14,11 +15,14 @@ def describe() -> dict:  # type: ignore[type-arg]
     return client.describe_table(TableName=TableItem.Meta.table_name)["Table"]
 
 
-def test_it_creates_the_table_with_both_indexes_and_ttl(dynamodb_local: str) -> None:
+INDEXES = {"patient-bookings", "clinic-directory", "professional-agenda", "clinic-agenda"}
+
+
+def test_it_creates_the_table_with_its_named_indexes_and_ttl(dynamodb_local: str) -> None:
     table = describe()
     client = TableItem._get_connection().connection.client
 
-    assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2"}
+    assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == INDEXES
     assert {k["AttributeName"] for k in table["KeySchema"]} == {"PK", "SK"}
     ttl = client.describe_time_to_live(TableName=TableItem.Meta.table_name)["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
@@ -47,18 +51,35 @@ def test_it_adds_a_missing_index_to_an_existing_table(dynamodb_local: str) -> No
             BillingMode="PAY_PER_REQUEST",
         )
 
-        assert dynamo.table_ensure() == "updated: GSI1, GSI2, TTL"
-        assert {i["IndexName"] for i in describe()["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2"}
+        changes = dynamo.table_ensure()
+
+        assert changes.startswith("updated: ") and changes.endswith(", TTL")
+        assert set(changes.removeprefix("updated: ").removesuffix(", TTL").split(", ")) == INDEXES
+        assert {i["IndexName"] for i in describe()["GlobalSecondaryIndexes"]} == INDEXES
     finally:
+        client.delete_table(TableName="nexioq-older")
         dynamo.configure(host=dynamodb_local, table_name="nexioq-test")
 
 
 @pytest.mark.parametrize(
-    ("sk", "expected"),
-    [("SLOT#2026-12-01#14:05#prof-1", ("2026-12-01T14:05:00+00:00", "prof-1"))],
+    ("professional_id", "start"),
+    [("prof-1", dt.datetime(2026, 12, 1, 14, 5, tzinfo=dt.UTC)), ("a_b-9", dt.datetime(1999, 1, 1, tzinfo=dt.UTC))],
 )
-def test_it_round_trips_cell_keys(sk: str, expected: tuple[str, str]) -> None:
-    start, professional = dynamo.parse_slot_sk(sk)
+def test_it_round_trips_cell_keys(professional_id: str, start: dt.datetime) -> None:
+    sk = dynamo.cell_sk(professional_id, start)
 
-    assert (start.isoformat(), professional) == expected
-    assert dynamo.slot_sk(start, professional) == sk
+    assert sk.startswith(f"{dynamo.CELL_PREFIX}{professional_id}#")
+    assert dynamo.parse_cell_sk(sk) == (professional_id, start)
+
+
+@pytest.mark.parametrize("bad", ["", "x" * 65, "a#b", "ü", "a b", "a\x00", None, 7])
+def test_it_refuses_ids_that_cannot_name_anything(bad: object) -> None:
+    with pytest.raises(dynamo.InvalidId):
+        dynamo.tenant_pk(bad)  # type: ignore[arg-type]
+
+
+def test_it_keeps_request_tokens_within_dynamodbs_36_characters() -> None:
+    tokens = {dynamo.request_token(purpose, "x" * 64) for purpose in ("hold", "book")}
+
+    assert len(tokens) == 2
+    assert all(1 <= len(token) <= 36 for token in tokens)

@@ -15,11 +15,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from access.models import Membership, Role
+from access.permissions import Actor
 from accounts.models import User
 from booking import selectors, services
+from booking.errors import NotOffered, SlotTaken
 from clinics import services as clinic_services
 from clinics.models import Clinic
-from clinics.selectors import NotFound, clinic_get, professional_list, tenant_id_for_slug, treatment_list
+from clinics.selectors import clinic_get, professional_list, tenant_id_for_slug, treatment_list
+from nexioq.errors import NotFound
 
 DEMO_TENANT_ID = "demo-sonrisa"
 SECOND_TENANT_ID = "demo-norte"
@@ -249,17 +252,18 @@ class Command(BaseCommand):
                 slot = slots[len(slots) // 3]
                 try:
                     services.booking_create(
-                        clinic=clinic,
-                        treatment=treatment,
-                        professional=professional,
+                        tenant_id=clinic.tenant_id,
+                        treatment_id=treatment.treatment_id,
+                        professional_id=professional.professional_id,
                         start=slot.start,
+                        actor=Actor.system(tenant_id=clinic.tenant_id),
                         booking_id=f"demo-{today:%Y%m%d}-{offset}-{professional_id}",
                         patient=services.PatientDetails(
                             name=name, email=f"{name.split()[0].lower()}@example.com", phone=f"+57{phone}"
                         ),
                     )
                     made += 1
-                except (services.SlotUnavailable, services.NotOffered):
+                except (SlotTaken, NotOffered):
                     pass
                 break
         return made

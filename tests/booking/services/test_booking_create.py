@@ -4,157 +4,155 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from booking import selectors, services
-from booking.models import Booking, BookingStatus
+from booking import errors, selectors, services
+from booking.models import BookingStatus, CellKind
+from clinics import services as clinic_services
 from nexioq import dynamo
-from tests.conftest import DAY, NOW, World, at
+from nexioq.errors import Forbidden
+from tests.booking.helpers import cells_of, clinic_bookings, overlapping_pairs
+from tests.conftest import DAY, NOW, People, World, at, book, make_world, member, system
 
-PATIENT = services.PatientDetails(name="Ana Pérez", email="ana@example.com", phone="+573001234567")
-
-
-def book(world: World, professional, start: dt.datetime, treatment=None, **kwargs) -> Booking:  # type: ignore[no-untyped-def]
-    return services.booking_create(
-        clinic=world.clinic,
-        treatment=treatment or world.cleaning,
-        professional=professional,
-        start=start,
-        patient=PATIENT,
-        **kwargs,
-    )
+pytestmark = pytest.mark.django_db
 
 
-def clinic_bookings(world: World) -> list[Booking]:
-    return list(Booking.query(dynamo.tenant_pk(world.tenant_id), Booking.sk.startswith("BOOKING#")))
+def test_it_writes_the_booking_its_cells_and_its_agenda_entries(world: World) -> None:
+    booking = book(world, at(9), patient_id="patient-1")
 
-
-def overlapping_pairs(bookings: list[Booking]) -> list[tuple[str, str]]:
-    live = [b for b in bookings if b.status == BookingStatus.CONFIRMED]
-    return [
-        (a.booking_id, b.booking_id)
-        for i, a in enumerate(live)
-        for b in live[i + 1 :]
-        if a.professional_id == b.professional_id
-        and a.blocked_start < b.blocked_end
-        and b.blocked_start < a.blocked_end
+    assert booking.status == BookingStatus.CONFIRMED
+    assert (booking.start, booking.end) == (at(9), at(10))
+    cells = cells_of(world, world.ana.professional_id)
+    assert sorted(dynamo.parse_cell_sk(c.sk)[1] for c in cells) == [
+        at(9) + dt.timedelta(minutes=5 * i) for i in range(12)
     ]
+    assert {(c.kind, c.booking_id) for c in cells} == {(CellKind.BOOKING, booking.booking_id)}
+    day = (at(0), at(0, day=DAY + dt.timedelta(days=1)))
+    assert [b.booking_id for b in selectors.bookings_in_range(tenant_id=world.tenant_id, start=day[0], end=day[1])] == [
+        booking.booking_id
+    ]
+    assert [b.booking_id for b in selectors.bookings_for_patient(patient_id="patient-1")] == [booking.booking_id]
 
 
-def test_it_writes_the_booking_and_its_cells(world: World) -> None:
-    booking = book(world, world.ana, at(9))
-
-    stored = selectors.booking_get(tenant_id=world.tenant_id, booking_id=booking.booking_id)
-    assert stored.start == at(9)
-    assert stored.end == at(10)
-    assert stored.status == BookingStatus.CONFIRMED
-    assert stored.reference == services.booking_reference(booking.booking_id)
-    assert stored.gsi2pk == f"PROFESSIONAL#{world.ana.professional_id}"
-    taken = selectors.occupied_cells(tenant_id=world.tenant_id, start=at(8), end=at(11), now=NOW)
-    assert sorted(taken[world.ana.professional_id]) == [at(9) + dt.timedelta(minutes=5 * i) for i in range(12)]
-    assert world.ben.professional_id not in taken
-
-
-@pytest.mark.parametrize("minute", [15, 45])
+@pytest.mark.parametrize("minute", [0, 15, 30, 45])
 def test_it_refuses_an_overlapping_start_for_the_same_professional(world: World, minute: int) -> None:
-    book(world, world.ana, at(9))
+    book(world, at(9))
 
-    with pytest.raises(services.SlotUnavailable):
-        book(world, world.ana, at(9, minute))
-    assert len(clinic_bookings(world)) == 1
+    with pytest.raises(errors.SlotTaken):
+        book(world, at(9, minute), treatment=world.check)
 
 
-@pytest.mark.parametrize("minute", [15, 45])
+@pytest.mark.parametrize("minute", [0, 30])
 def test_it_allows_the_same_time_with_another_professional(world: World, minute: int) -> None:
-    book(world, world.ana, at(9))
+    book(world, at(9), professional=world.ana)
 
-    other = book(world, world.ben, at(9, minute))
-    assert other.professional_id == world.ben.professional_id
+    assert book(world, at(9, minute), professional=world.ben).professional_id == world.ben.professional_id
 
 
 def test_it_allows_back_to_back_bookings(world: World) -> None:
-    book(world, world.ana, at(9))
-    book(world, world.ana, at(10))
-    book(world, world.ana, at(8))
-    assert len(clinic_bookings(world)) == 3
+    book(world, at(9))
+
+    assert book(world, at(10)).start == at(10)
 
 
 def test_it_blocks_buffers_too(world: World) -> None:
-    # Whitening at 10:00 occupies 09:50-10:40 (10 minutes before and after).
-    book(world, world.ana, at(10), treatment=world.whitening)
+    book(world, at(10), treatment=world.whitening)  # 10:00-10:30, blocked 09:50-10:40
 
-    with pytest.raises(services.SlotUnavailable):
-        book(world, world.ana, at(9, 0))  # a 60-minute cleaning would end at 10:00, inside the buffer
-    with pytest.raises(services.SlotUnavailable):
-        book(world, world.ana, at(10, 30), treatment=world.check)  # inside the after-buffer
-    book(world, world.ana, at(10, 45), treatment=world.check)  # after the buffer: free
-    book(world, world.ana, at(8, 45))  # 08:45-09:45 ends before the buffer starts
-    assert overlapping_pairs(clinic_bookings(world)) == []
+    with pytest.raises(errors.SlotTaken):
+        book(world, at(9), treatment=world.cleaning)  # ends 10:00, inside the buffer
+    with pytest.raises(errors.SlotTaken):
+        book(world, at(10, 30), treatment=world.check)  # starts inside the after-buffer
+    assert book(world, at(10, 45), treatment=world.check).start == at(10, 45)
 
 
-def test_it_refuses_a_time_outside_working_hours(world: World) -> None:
-    with pytest.raises(services.NotOffered):
-        book(world, world.ana, at(19, 30))  # would end 20:30, after hours
-    with pytest.raises(services.NotOffered):
-        book(world, world.ana, at(9, 7))  # not on the grid
+def test_it_refuses_a_time_outside_working_hours_or_in_the_past(world: World) -> None:
+    with pytest.raises(errors.OutsideHours):
+        book(world, at(20))
+    with pytest.raises(errors.InThePast):
+        book(world, at(9, day=DAY - dt.timedelta(days=2)))
 
 
-def test_it_refuses_a_time_in_the_past(world: World) -> None:
-    with pytest.raises(services.NotOffered):
-        book(world, world.ana, at(6, day=DAY - dt.timedelta(days=2)))
+def test_it_lets_staff_book_inside_the_online_notice(dynamodb_local: str, frozen: object) -> None:
+    world = make_world(min_notice_minutes=3 * 24 * 60)
+
+    assert book(world, at(9)).start == at(9)
 
 
-def test_it_lets_exactly_one_of_50_concurrent_confirms_win(world: World) -> None:
-    def attempt(i: int) -> str:
-        patient = services.PatientDetails(name=f"P{i}", email=f"p{i}@example.com", phone="+573001234567")
-        try:
+def test_it_refuses_a_patient_and_another_professionals_dentist(world: World, people: People) -> None:
+    for actor in (member(world, people.patient), member(world, people.dentist)):
+        with pytest.raises(Forbidden):
             services.booking_create(
-                clinic=world.clinic, treatment=world.cleaning, professional=world.ana, start=at(9), patient=patient
+                tenant_id=world.tenant_id,
+                treatment_id=world.cleaning.treatment_id,
+                professional_id=world.ben.professional_id,  # the dentist is Dra. Ana
+                start=at(9),
+                patient=services.PatientDetails("X", "x@example.com", "+573001234567"),
+                actor=actor,
             )
-        except services.SlotUnavailable:
+    assert clinic_bookings(world) == []
+
+
+def test_it_lets_a_dentist_book_on_their_own_agenda(world: World, people: People) -> None:
+    booking = services.booking_create(
+        tenant_id=world.tenant_id,
+        treatment_id=world.cleaning.treatment_id,
+        professional_id=world.ana.professional_id,
+        start=at(9),
+        patient=services.PatientDetails("X", "x@example.com", "+573001234567"),
+        actor=member(world, people.dentist),
+    )
+
+    assert booking.history[0].by_role == "clinic"
+
+
+def test_it_books_the_same_booking_id_once(world: World) -> None:
+    def again() -> str:
+        return services.booking_create(
+            tenant_id=world.tenant_id,
+            treatment_id=world.cleaning.treatment_id,
+            professional_id=world.ana.professional_id,
+            start=at(9),
+            patient=services.PatientDetails("X", "x@example.com", "+573001234567"),
+            actor=system(world),
+            booking_id="fixed-id-1",
+        ).booking_id
+
+    assert again() == again() == "fixed-id-1"
+    assert len(clinic_bookings(world)) == 1
+
+
+def test_it_lets_exactly_one_of_50_concurrent_bookings_of_one_time_win(world: World) -> None:
+    def attempt(i: int) -> str:
+        try:
+            book(world, at(9), name=f"P{i}")
+        except errors.SlotTaken:
             return "409"
         return "201"
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         outcomes = list(pool.map(attempt, range(50)))
 
-    assert outcomes.count("201") == 1
-    assert outcomes.count("409") == 49
-    bookings = clinic_bookings(world)
-    assert len(bookings) == 1
-    assert overlapping_pairs(bookings) == []
+    assert (outcomes.count("201"), outcomes.count("409")) == (1, 49)
+    assert overlapping_pairs(clinic_bookings(world)) == []
 
 
 def test_it_lets_50_concurrent_bookings_of_different_times_all_succeed(world: World) -> None:
     starts = [at(7) + dt.timedelta(minutes=15 * i) for i in range(50)]  # 07:00 .. 19:15
 
-    def attempt(start: dt.datetime) -> str:
-        try:
-            book(world, world.ana, start, treatment=world.check)
-        except services.SlotUnavailable:
-            return "409"
-        return "201"
-
     with ThreadPoolExecutor(max_workers=50) as pool:
-        outcomes = list(pool.map(attempt, starts))
+        made = list(pool.map(lambda start: book(world, start, treatment=world.check).start, starts))
 
-    assert outcomes == ["201"] * 50
+    assert made == starts
     bookings = clinic_bookings(world)
     assert sorted(b.start for b in bookings) == starts
     assert overlapping_pairs(bookings) == []
 
 
-def test_it_books_the_same_booking_id_once(world: World) -> None:
-    first = book(world, world.ana, at(9), booking_id="fixed-id-1")
-    again = book(world, world.ana, at(9), booking_id="fixed-id-1")
+def test_it_refuses_a_suspended_clinic(world: World) -> None:
+    clinic_services.clinic_suspend(tenant_id=world.tenant_id)
 
-    assert again.booking_id == first.booking_id
-    assert len(clinic_bookings(world)) == 1
-
-
-def test_it_refuses_bookings_at_a_suspended_clinic(world: World) -> None:
-    world.clinic.suspended = True
-    with pytest.raises(services.NotOffered):
-        book(world, world.ana, at(9))
+    with pytest.raises(errors.ClinicSuspended):
+        book(world, at(9))
 
 
 def test_it_makes_references_that_cannot_be_misheard() -> None:
@@ -162,3 +160,59 @@ def test_it_makes_references_that_cannot_be_misheard() -> None:
 
     assert len(references) == 2000
     assert all(len(r) == 8 and not set(r) & set("ILOU") for r in references)
+
+
+# ---------------------------------------------------------------- the transaction budget
+
+
+def test_it_caps_duration_plus_buffers_to_fit_a_reschedule_in_one_transaction(world: World) -> None:
+    assert dynamo.MAX_BLOCK_MINUTES == 230
+    # A reschedule frees and claims every cell, checks the clinic, writes the booking, deletes a
+    # hold, and leaves room for 4 outbox items: 46 + 46 + 3 + 4 = 99 <= 100.
+    assert 2 * dynamo.MAX_BLOCK_CELLS + dynamo.RESCHEDULE_FIXED_ITEMS <= dynamo.MAX_TRANSACTION_ITEMS
+    with pytest.raises(ValidationError):
+        clinic_services.treatment_create(
+            tenant_id=world.tenant_id, name="Too long", duration_minutes=200, buffer_after_minutes=35, price="1"
+        )
+
+
+def test_it_books_and_moves_the_longest_treatment_in_one_transaction(world: World) -> None:
+    """At the cap, a move to a disjoint time is the biggest transaction there is; it must fit."""
+    longest = clinic_services.treatment_create(
+        tenant_id=world.tenant_id,
+        name="Cirugía",
+        duration_minutes=200,
+        buffer_before_minutes=15,
+        buffer_after_minutes=15,
+        price="1000000",
+    )
+    surgeon = clinic_services.professional_create(
+        tenant_id=world.tenant_id,
+        name="Dr. Cirujano",
+        weekly_hours={day: [("07:00", "20:00")] for day in range(7)},
+        treatment_ids=[longest.treatment_id],
+    )
+    booking = book(world, at(7, 15), professional=surgeon, treatment=longest)
+    sizes: list[int] = []
+    original = dynamo.TableItem._get_connection().connection.transact_write_items
+
+    def measured(**kwargs: object) -> object:
+        sizes.append(
+            sum(len(kwargs[k]) for k in ("condition_check_items", "delete_items", "put_items", "update_items"))
+        )  # type: ignore[arg-type]
+        return original(**kwargs)
+
+    connection = dynamo.TableItem._get_connection().connection
+    connection.transact_write_items = measured  # type: ignore[method-assign]
+    try:
+        moved = services.booking_reschedule(
+            tenant_id=world.tenant_id, booking_id=booking.booking_id, new_start=at(14), actor=system(world)
+        )
+    finally:
+        del connection.transact_write_items
+
+    assert moved.start == at(14)
+    assert sizes == [46 + 46 + 2]  # freed, claimed, the clinic check and the booking (no hold here)
+    assert sizes[0] + 1 + dynamo.OUTBOX_ITEMS_RESERVED <= dynamo.MAX_TRANSACTION_ITEMS  # with a hold and the outbox
+    assert len(cells_of(world, surgeon.professional_id)) == 46
+    assert moved.start > NOW

@@ -1,0 +1,76 @@
+"""What the booking tests check after the fact: every booking of a clinic, overlaps, raw cells."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pynamodb.signals import pre_dynamodb_send
+
+from booking.models import Booking, BookingStatus, Cell
+from nexioq import dynamo
+from tests.conftest import World
+
+
+def clinic_bookings(world: World) -> list[Booking]:
+    """Every booking of the clinic, read from the main table (strongly consistent)."""
+    return [
+        b
+        for b in Booking.query(
+            dynamo.tenant_pk(world.tenant_id), Booking.sk.startswith(dynamo.BOOKING_PREFIX), consistent_read=True
+        )
+        if isinstance(b, Booking)
+    ]
+
+
+def overlapping_pairs(bookings: list[Booking]) -> list[tuple[str, str]]:
+    """Pairs of confirmed bookings of one professional whose blocked time (buffers included) overlaps."""
+    live = [b for b in bookings if b.status == BookingStatus.CONFIRMED]
+    return [
+        (a.booking_id, b.booking_id)
+        for a, b in itertools.combinations(live, 2)
+        if a.professional_id == b.professional_id
+        and a.blocked_start < b.blocked_end
+        and b.blocked_start < a.blocked_end
+    ]
+
+
+def cells_of(world: World, professional_id: str) -> list[Cell]:
+    """Every cell item of one professional, whatever its kind or expiry."""
+    low, high = dynamo.cell_range(professional_id, *_everything())
+    return [c for c in Cell.query(dynamo.tenant_pk(world.tenant_id), Cell.sk.between(low, high), consistent_read=True)]
+
+
+def _everything() -> tuple[Any, Any]:
+    import datetime as dt
+
+    return dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+@contextmanager
+def before_dynamodb(operation: str, action: Callable[[], object], *, times: int = 1) -> Iterator[list[object]]:
+    """Run ``action`` just before the next ``times`` DynamoDB calls named ``operation`` are sent.
+
+    How a test makes something happen "meanwhile": between a service's read and its write.
+    Calls made by ``action`` itself are not intercepted.
+    """
+    results: list[object] = []
+    state = {"left": times, "busy": False}
+
+    def hook(sender: Any, operation_name: str = "", **kwargs: Any) -> None:
+        if operation_name != operation or state["busy"] or not state["left"]:
+            return
+        state["left"] -= 1
+        state["busy"] = True
+        try:
+            results.append(action())
+        finally:
+            state["busy"] = False
+
+    pre_dynamodb_send.connect(hook)
+    try:
+        yield results
+    finally:
+        pre_dynamodb_send.disconnect(hook)
