@@ -576,6 +576,29 @@ _V1_ATTRIBUTES = ("GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
 _BATCH = 25  # BatchWriteItem's limit
 
 
+def time_first_cell_sk(professional_id: str, cell_start: dt.datetime) -> str:
+    """Layout 1's cell key, ``SLOT#<utc date>#<utc HH:MM>#<professional>``: every professional's cells by time.
+
+    No request path writes it; the benchmark builds a scratch copy of a clinic's cells in this
+    order to time one clinic-range Query against the per-professional Queries of layout 2.
+    """
+    moment = cell_start.astimezone(dt.UTC)
+    return f"{CELL_PREFIX}{moment:%Y-%m-%d}{SEP}{moment:%H:%M}{SEP}{checked_id(professional_id)}"
+
+
+def time_first_cell_range(start: dt.datetime, end: dt.datetime) -> tuple[str, str]:
+    """Inclusive sort-key bounds of every professional's time-first cells starting in [start, end)."""
+    first = start.astimezone(dt.UTC)
+    last = (end - dt.timedelta(minutes=CELL_MINUTES)).astimezone(dt.UTC)
+    # The upper bound is the last start followed by the character after SEP: it sorts after
+    # "<last start>#<any professional>" and before the next start.
+    after_sep = chr(ord(SEP) + 1)
+    return (
+        f"{CELL_PREFIX}{first:%Y-%m-%d}{SEP}{first:%H:%M}",
+        f"{CELL_PREFIX}{last:%Y-%m-%d}{SEP}{last:%H:%M}{after_sep}",
+    )
+
+
 class LayoutMigration:
     """Rewrite every item of an older layout into the current one; safe to run again.
 
