@@ -39,7 +39,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -47,9 +47,6 @@ sys.path.insert(0, str(BASE_DIR))
 # the stack has set the environment.
 from bench import report, seed  # noqa: E402
 from bench.stack import STOP, CpuMeter, ServerOptions, Stack  # noqa: E402
-
-if TYPE_CHECKING:
-    from bench.raw import TransactionSizes
 
 RESULTS = BASE_DIR / "bench" / "results"
 CLIENTS = 16
@@ -67,12 +64,13 @@ class Sizes:
     race_days: int  # days of shared times in the 16-client race
     race_per_client: int
     raw_pairs: int  # raw hold + confirm transactions, one client
+    request_repeat: int  # replays of each read of the recorded booking
 
     @classmethod
     def of(cls, *, quick: bool) -> Sizes:
         if quick:
-            return cls(300, 2100, 40, 10, 15, 4, 1, 4, 30)
-        return cls(1000, 7000, 300, 40, 100, 20, 8, 16, 200)
+            return cls(300, 2100, 40, 10, 15, 4, 1, 4, 30, 20)
+        return cls(1000, 7000, 300, 40, 100, 20, 8, 16, 200, 100)
 
 
 def main() -> int:
@@ -188,18 +186,25 @@ def measure(
     from bench import patients, phases, raw
 
     bare = raw.Bare(stack.endpoint)
-    sizes_tx = calibrate_transactions(large)
+    phases.at_rest(cpu, 5)
+    units["at rest"] = (5, "second")
+    booking = phases.recorded_booking(large, seed.disjoint_candidates(large, 1, rng)[0])
+    sizes_tx = raw.transaction_sizes(
+        raw.only(booking["hold"], "TransactWriteItems"), raw.only(booking["confirm"], "TransactWriteItems")
+    )
+    out: dict[str, Any] = {"any_professional": []}
+    out["request_costs"] = phases.request_costs(booking, bare, cpu, repeat=sizes.request_repeat)
+    for cost in out["request_costs"]:
+        units[cost["block"]] = (sizes.request_repeat, "request")
     stack.start_app()
     phases.warm_up(stack.base, [small, large])
     assert stack.app is not None
     cpu.watch(app_pgid=stack.app.pid)
-    out: dict[str, Any] = {"availability": [], "any_professional": []}
 
-    for world in (small, large):
-        a = phases.availability(stack.base, world, bare, cpu, count=sizes.availability, rng=rng)
-        units[f"availability {world.label}"] = units[f"availability {world.label} raw"] = (a["responses"], "response")
-        out["availability"].append(a)
-        print(f"availability {world.label}: median {a['latency_ms']['median']:.1f} ms", file=sys.stderr)
+    out["availability"] = phases.availability(stack.base, [small, large], bare, cpu, count=sizes.availability, rng=rng)
+    for a in out["availability"]:
+        units[f"availability {a['clinic']}"] = units[f"availability {a['clinic']} raw"] = (a["responses"], "response")
+        print(f"availability {a['clinic']}: median {a['latency_ms']['median']:.1f} ms", file=sys.stderr)
     for world in (small, large):
         a = phases.any_professional(
             world, bare, cpu, samples=sizes.any_samples, rng=rng, scratch_pk=world.time_first_pk
@@ -250,34 +255,6 @@ def measure(
     if any(x["other"] for x in (out["wizard_sequential"], out["wizard_concurrent"], s, o)):
         out["app_errors"] = stack.app_errors()
     return out
-
-
-def calibrate_transactions(world: seed.World) -> TransactionSizes:
-    """Hold and confirm one booking in-process, recording the app's two TransactWriteItems: the raw
-    transactions are built to their size. The booking counts with the clinic's."""
-    from access.permissions import Actor
-    from accounts.models import User
-    from bench import raw
-    from booking import services
-
-    candidate = seed.disjoint_candidates(world, 1, random.Random(7))[0]
-    user, _ = User.objects.get_or_create(email="bench-calibration@example.com")
-    actor = Actor(tenant_id=world.tenant_id, roles=frozenset({"authenticated"}), user=user)
-    with raw.recorded() as hold_calls:
-        hold = services.hold_create(
-            tenant_id=world.tenant_id,
-            treatment_id=candidate.treatment_id,
-            professional_id=candidate.professional_id,
-            start=candidate.start,
-            actor=actor,
-        )
-    patient = services.PatientDetails(name="Paciente Calibración", email="", phone=seed.PHONE)
-    with raw.recorded() as confirm_calls:
-        services.booking_confirm(tenant_id=world.tenant_id, hold_id=hold.hold_id, actor=actor, patient=patient)
-    world.booked["calibration"] = 1
-    return raw.transaction_sizes(
-        raw.only(hold_calls, "TransactWriteItems"), raw.only(confirm_calls, "TransactWriteItems")
-    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -23,7 +23,7 @@ import requests
 from bench.patients import TIMEOUT, Attempt, Wizard
 from bench.raw import Bare, Call, ScratchTransactions, Sent, recorded, time_first_query
 from bench.report import ANY_WAYS, summary
-from bench.seed import SEED_DAYS, Candidate, World
+from bench.seed import PHONE, SEED_DAYS, Candidate, World
 from bench.stack import STOP, CpuMeter
 
 # "Any professional" samples its ranges from the first weeks only: the time-first copy covers them.
@@ -71,6 +71,71 @@ def warm_up(base: str, worlds: Sequence[World]) -> None:
         together(16, visit)
 
 
+# ---------------------------------------------------------------- 0. one booking, recorded
+
+
+def recorded_booking(world: World, candidate: Candidate) -> dict[str, list[Call]]:
+    """One booking through the wizard's views in-process (Django's test client, a patient signed
+    in with force_login), with every DynamoDB request of each step recorded. The raw transactions
+    are built to the size of its hold and confirm; ``request_costs`` replays its reads."""
+    from django.test import Client
+
+    from accounts.models import User
+
+    user, _ = User.objects.get_or_create(email="bench-recorded@example.com")
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    url = f"/c/{world.slug}/book/{candidate.treatment_id}/"
+    day = candidate.start.astimezone(world.clinic.zone).date().isoformat()
+    page = {"professional": candidate.professional_id, "date": day}
+    client.get(url, {"professional": candidate.professional_id})  # caches the slug, as the server has
+    steps: dict[str, list[Call]] = {}
+    with recorded() as steps["page"]:
+        answer = client.get(url, page)
+    if answer.status_code == 200:
+        with recorded() as steps["hold"]:
+            hold = {"professional": candidate.professional_id, "start": candidate.start.strftime("%Y-%m-%dT%H:%M:%SZ")}
+            answer = client.post(url + "hold/", hold)
+    if answer.status_code == 302:
+        with recorded() as steps["confirm"]:
+            answer = client.post(answer["Location"], {"name": "Paciente Bench", "phone": PHONE})
+    if set(steps) != {"page", "hold", "confirm"} or answer.status_code != 302:
+        raise RuntimeError(f"the recorded booking stopped after {list(steps)}: HTTP {answer.status_code}")
+    world.booked["recorded booking"] = 1
+    return steps
+
+
+def request_costs(steps: dict[str, list[Call]], bare: Bare, cpu: CpuMeter, *, repeat: int) -> list[dict[str, Any]]:
+    """Every read of the recorded booking replayed raw ``repeat`` times, alone: what each costs
+    DynamoDB Local. (Its two transactions are measured by ``transactions``, on fresh keys.)"""
+    costs = []
+    for step, calls in steps.items():
+        for index, call in enumerate(calls):
+            if call.operation == "TransactWriteItems":
+                continue
+            block = f"request {step} {index}"
+            with cpu.measure(block):
+                sent = [bare.replay([call]) for _ in range(repeat)]
+            costs.append(
+                {
+                    "step": step,
+                    "request": call.operation,
+                    "key_condition": call.params.get("KeyConditionExpression", ""),
+                    "items": sent[0].items,
+                    "scanned": sent[0].scanned,
+                    "block": block,
+                    "latency_ms": summary([s.ms for s in sent]),
+                }
+            )
+    return costs
+
+
+def at_rest(cpu: CpuMeter, seconds: float) -> None:
+    """Nothing is asked of DynamoDB Local: what it burns anyway is charged to every block by its wall time."""
+    with cpu.measure("at rest"):
+        time.sleep(seconds)
+
+
 # ---------------------------------------------------------------- 1. availability of one professional
 
 
@@ -100,48 +165,73 @@ def _availability_calls(world: World, first_day: dt.date) -> list[Call]:
     return calls
 
 
+@dataclass
+class _WeekReads:
+    """One clinic's share of the availability phase: its weeks, their recorded requests, what was measured."""
+
+    world: World
+    firsts: list[dt.date]
+    calls: dict[dt.date, list[Call]]
+    app_ms: list[float] = field(default_factory=list)
+    raw_ms: list[float] = field(default_factory=list)
+    dynamo: list[int] = field(default_factory=list)
+    unexpected: list[int] = field(default_factory=list)
+    slots: int = 0
+
+
 def availability(
-    base: str, world: World, bare: Bare, cpu: CpuMeter, *, count: int, rng: random.Random
-) -> dict[str, Any]:
-    """Sequential GETs of availability.json (one professional, one week), each week also replayed raw."""
-    treatment, professional = world.wizard_treatment, world.professionals[0]
-    url = f"{base}/c/{world.slug}/book/{treatment.treatment_id}/availability.json"
-    firsts = [world.today + dt.timedelta(days=rng.randint(1, SEED_DAYS - 6)) for _ in range(count)]
-    calls = {day: _availability_calls(world, day) for day in sorted(set(firsts))}
-    operations = collections.Counter(tuple(c.operation for c in recorded_calls) for recorded_calls in calls.values())
-    app_ms: list[float] = []
-    raw_ms: list[float] = []
-    dynamo: list[int] = []
-    unexpected: list[int] = []
-    slots = 0
+    base: str, worlds: Sequence[World], bare: Bare, cpu: CpuMeter, *, count: int, rng: random.Random
+) -> list[dict[str, Any]]:
+    """Sequential GETs of availability.json (one professional, one week) per clinic, each week also
+    replayed raw. Clinics and raw/app alternate chunk by chunk, in a rotating order, so neither
+    clinic nor the baseline always runs first or on a quieter moment."""
+    reads = []
+    for world in worlds:
+        firsts = [world.today + dt.timedelta(days=rng.randint(1, SEED_DAYS - 6)) for _ in range(count)]
+        reads.append(_WeekReads(world, firsts, {day: _availability_calls(world, day) for day in sorted(set(firsts))}))
+    turns = [(r, raw) for r in reads for raw in (True, False)]
     with requests.Session() as session:
-        for chunk in chunks(firsts, 25):
-            if STOP.is_set():
-                break
-            with cpu.measure(f"availability {world.label} raw"):
-                raw_ms += [bare.replay(calls[day]).ms for day in chunk]
-            with cpu.measure(f"availability {world.label}"):
-                for day in chunk:
-                    params = {"professional": professional.professional_id, "start": day.isoformat()}
-                    began = time.perf_counter()
-                    response = session.get(url, params=params, timeout=TIMEOUT)
-                    app_ms.append((time.perf_counter() - began) * 1000)
-                    dynamo.append(int(response.headers.get("X-Dynamo-Requests", -1)))
-                    if response.status_code == 200:
-                        slots += len(response.json()["slots"])
+        for number, first in enumerate(range(0, count, 25)):
+            for r, raw in turns[number % len(turns) :] + turns[: number % len(turns)]:
+                if STOP.is_set():
+                    break
+                chunk = r.firsts[first : first + 25]
+                with cpu.measure(f"availability {r.world.label}" + (" raw" if raw else "")):
+                    if raw:
+                        r.raw_ms += [bare.replay(r.calls[day]).ms for day in chunk]
                     else:
-                        unexpected.append(response.status_code)
+                        _availability_gets(base, session, r, chunk)
+    return [_availability_result(r) for r in reads]
+
+
+def _availability_gets(base: str, session: requests.Session, r: _WeekReads, days: Sequence[dt.date]) -> None:
+    world = r.world
+    url = f"{base}/c/{world.slug}/book/{world.wizard_treatment.treatment_id}/availability.json"
+    for day in days:
+        params = {"professional": world.professionals[0].professional_id, "start": day.isoformat()}
+        began = time.perf_counter()
+        response = session.get(url, params=params, timeout=TIMEOUT)
+        r.app_ms.append((time.perf_counter() - began) * 1000)
+        r.dynamo.append(int(response.headers.get("X-Dynamo-Requests", -1)))
+        if response.status_code == 200:
+            r.slots += len(response.json()["slots"])
+        else:
+            r.unexpected.append(response.status_code)
+
+
+def _availability_result(r: _WeekReads) -> dict[str, Any]:
+    operations = collections.Counter(tuple(c.operation for c in calls) for calls in r.calls.values())
     return {
-        "clinic": world.label,
-        "professionals": len(world.professionals),
-        "bookings": world.seeded,
-        "responses": len(app_ms),
-        "unexpected_statuses": unexpected,
-        "slots_per_week": slots / max(1, len(app_ms)),
-        "dynamo_requests": {"min": min(dynamo), "median": summary(dynamo)["median"], "max": max(dynamo)},
+        "clinic": r.world.label,
+        "professionals": len(r.world.professionals),
+        "bookings": r.world.seeded,
+        "responses": len(r.app_ms),
+        "unexpected_statuses": r.unexpected,
+        "slots_per_week": r.slots / max(1, len(r.app_ms)),
+        "dynamo_requests": {"min": min(r.dynamo), "median": summary(r.dynamo)["median"], "max": max(r.dynamo)},
         "raw_operations": [" + ".join(ops) + f" x{n}" for ops, n in operations.items()],
-        "latency_ms": summary(app_ms),
-        "raw_ms": summary(raw_ms),
+        "latency_ms": summary(r.app_ms),
+        "raw_ms": summary(r.raw_ms),
     }
 
 

@@ -153,6 +153,15 @@ def _per_unit(r: dict[str, Any], block: str, key: str) -> float:
     return float(used[key]) * 1000 / units[0]
 
 
+def _cpu_ms(r: dict[str, Any], block: str, key: str = "dynamodb_local") -> str:
+    return _ms(_per_unit(r, block, key))
+
+
+def _app_and_raw(r: dict[str, Any], block: str, raw_block: str) -> str:
+    """DynamoDB Local CPU per unit of an app block and of its raw counterpart."""
+    return f"{_cpu_ms(r, block)} / {_cpu_ms(r, raw_block)}"
+
+
 def markdown(r: dict[str, Any]) -> str:
     m = r["machine"]
     lines = [
@@ -165,7 +174,7 @@ def markdown(r: dict[str, Any]) -> str:
         "",
     ]
     lines += _availability(r) + _any(r) + _wizard(r) + _race_shared(r) + _race_one_time(r) + _invariant(r)
-    lines += _cpu(r) + _setup(r)
+    lines += _booking_costs(r) + _cpu(r) + _setup(r)
     lines += ["## Targets", ""]
     lines += _table(
         ["target", "wanted", "measured", ""],
@@ -203,14 +212,11 @@ def _availability(r: dict[str, Any]) -> list[str]:
         ),
         (
             "DynamoDB Local CPU per response: app / raw, ms",
-            *(
-                f"{_ms(_per_unit(r, f'availability {a["clinic"]}', 'dynamodb_local'))} / {_ms(_per_unit(r, f'availability {a["clinic"]} raw', 'dynamodb_local'))}"
-                for a in av
-            ),
+            *(_app_and_raw(r, f"availability {a['clinic']}", f"availability {a['clinic']} raw") for a in av),
         ),
         (
             "app server CPU per response, ms",
-            *(_ms(_per_unit(r, f"availability {a['clinic']}", "app_server")) for a in av),
+            *(_cpu_ms(r, f"availability {a['clinic']}", "app_server") for a in av),
         ),
     ]
     if len(av) == 2:
@@ -249,6 +255,7 @@ def _wizard(r: dict[str, Any]) -> list[str]:
     one, many, raw = r["wizard_sequential"], r["wizard_concurrent"], r["transactions"]
     pairs = (raw["sequential"], raw["concurrent"])
     blocks = ("wizard, 1 client", f"wizard, {many['clients']} clients")
+    raw_blocks = ("raw transactions, 1 client", f"raw transactions, {many['clients']} clients")
 
     def steps(w: dict[str, Any]) -> str:
         d = w["dynamo_per_step"]
@@ -285,14 +292,9 @@ def _wizard(r: dict[str, Any]) -> list[str]:
         ("DynamoDB requests per step, median: page / hold / confirm", *(steps(w) for w in (one, many))),
         (
             "DynamoDB Local CPU per booking: app / raw pair, ms",
-            *(
-                f"{_ms(_per_unit(r, b, 'dynamodb_local'))} / {_ms(_per_unit(r, rb, 'dynamodb_local'))}"
-                for b, rb in zip(
-                    blocks, ("raw transactions, 1 client", f"raw transactions, {many['clients']} clients"), strict=True
-                )
-            ),
+            *(_app_and_raw(r, block, raw_block) for block, raw_block in zip(blocks, raw_blocks, strict=True)),
         ),
-        ("app server CPU per booking, ms", *(_ms(_per_unit(r, b, "app_server")) for b in blocks)),
+        ("app server CPU per booking, ms", *(_cpu_ms(r, block, "app_server") for block in blocks)),
     ]
     return _table(header, rows)
 
@@ -317,7 +319,7 @@ def _race_shared(r: dict[str, Any]) -> list[str]:
         ("DynamoDB requests per step, histograms {requests: responses}", str(s["dynamo_histogram"])),
         (
             "DynamoDB Local / app server CPU per attempt, ms",
-            f"{_ms(_per_unit(r, block, 'dynamodb_local'))} / {_ms(_per_unit(r, block, 'app_server'))}",
+            f"{_cpu_ms(r, block)} / {_cpu_ms(r, block, 'app_server')}",
         ),
     ]
     return _table([f"4. {s['clients']} clients racing over shared times", ""], rows)
@@ -348,7 +350,7 @@ def _race_one_time(r: dict[str, Any]) -> list[str]:
         ("wall time, release to last answer", f"{o['seconds']:.2f} s", "", ""),
         (
             "DynamoDB Local / app server CPU per attempt, ms",
-            f"{_ms(_per_unit(r, block, 'dynamodb_local'))} / {_ms(_per_unit(r, block, 'app_server'))}",
+            f"{_cpu_ms(r, block)} / {_cpu_ms(r, block, 'app_server')}",
             "",
             "",
         ),
@@ -378,18 +380,59 @@ def _invariant(r: dict[str, Any]) -> list[str]:
     )
 
 
+def _booking_costs(r: dict[str, Any]) -> list[str]:
+    """What one booking costs DynamoDB Local, request by request, against the whole wizard measured."""
+    repeat = r["sizes"]["request_repeat"]
+    rows = []
+    total = 0.0
+    for cost in r["request_costs"]:
+        cpu = _per_unit(r, cost["block"], "dynamodb_local")
+        total += 0.0 if math.isnan(cpu) else cpu
+        rows.append(
+            (
+                cost["step"],
+                f"{cost['request']} {cost['key_condition']}".strip(),
+                f"{cost['items']:,} / {cost['scanned']:,}" if cost["request"] == "Query" else "",
+                _ms(cpu),
+                _ms(cost["latency_ms"]["median"]),
+            )
+        )
+    pair = _per_unit(r, "raw transactions, 1 client", "dynamodb_local")
+    t = r["transactions"]
+    rows.append(
+        (
+            "hold + confirm",
+            f"TransactWriteItems x 2 ({t['hold_items']} + {t['confirm_items']} conditional puts, fresh keys)",
+            "",
+            _ms(pair),
+            _ms(t["sequential"]["latency_ms"]["median"]),
+        )
+    )
+    rows.append(("sum", "", "", _ms(total + pair), ""))
+    rows.append(
+        ("measured", "a booking through the wizard, 1 client (table 3)", "", _cpu_ms(r, "wizard, 1 client"), "")
+    )
+    rows.append(
+        ("at rest", "DynamoDB Local with nothing asked, per second of wall time", "", _cpu_ms(r, "at rest"), "")
+    )
+    header = [
+        f"Where a booking's DynamoDB Local CPU goes (each read of one booking replayed alone {repeat} times)",
+        "request",
+        "items returned / read",
+        "DynamoDB Local CPU ms",
+        "latency median ms",
+    ]
+    return _table(header, rows)
+
+
 def _cpu(r: dict[str, Any]) -> list[str]:
     rows = []
     for name, used in r["cpu"].items():
-        if name.startswith("any "):
-            continue  # per way in table 2
+        if name.startswith(("any ", "request ")):
+            continue  # per way in table 2, per request in the table above
         other = max(0.0, used["busy"] - used["dynamodb_local"] - used["app_server"] - used["bench"])
         count, unit = r["cpu_units"].get(name, (0, ""))
-        per = (
-            f"{_ms(_per_unit(r, name, 'dynamodb_local'))} / {_ms(_per_unit(r, name, 'app_server'))} per {unit}"
-            if count
-            else ""
-        )
+        per = f"{_cpu_ms(r, name)} / {_cpu_ms(r, name, 'app_server')} per {unit}" if count else ""
         rows.append(
             (
                 name,
