@@ -39,7 +39,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -47,6 +47,9 @@ sys.path.insert(0, str(BASE_DIR))
 # the stack has set the environment.
 from bench import report, seed  # noqa: E402
 from bench.stack import STOP, CpuMeter, ServerOptions, Stack  # noqa: E402
+
+if TYPE_CHECKING:
+    from bench.raw import Bare, ScratchTransactions
 
 RESULTS = BASE_DIR / "bench" / "results"
 CLIENTS = 16
@@ -182,25 +185,46 @@ def measure(
     large: seed.World,
     units: dict[str, Any],
 ) -> dict[str, Any]:
-    """Phases 1 to 6, in order. The wizard phases book at the larger clinic, the shared-times race at the smaller."""
-    from bench import patients, phases, raw
+    """Phases 0 to 6, in order: the reads first, then everything that books."""
+    from bench import phases, raw
 
     bare = raw.Bare(stack.endpoint)
     phases.at_rest(cpu, 5)
     units["at rest"] = (5, "second")
     booking = phases.recorded_booking(large, seed.disjoint_candidates(large, 1, rng)[0])
-    sizes_tx = raw.transaction_sizes(
-        raw.only(booking["hold"], "TransactWriteItems"), raw.only(booking["confirm"], "TransactWriteItems")
-    )
-    out: dict[str, Any] = {"any_professional": []}
-    out["request_costs"] = phases.request_costs(booking, bare, cpu, repeat=sizes.request_repeat)
+    out: dict[str, Any] = {"request_costs": phases.request_costs(booking, bare, cpu, repeat=sizes.request_repeat)}
     for cost in out["request_costs"]:
         units[cost["block"]] = (sizes.request_repeat, "request")
     stack.start_app()
     phases.warm_up(stack.base, [small, large])
     assert stack.app is not None
     cpu.watch(app_pgid=stack.app.pid)
+    out |= measure_reads(stack, sizes, rng, cpu, bare, small, large, units)
+    sizes_tx = raw.transaction_sizes(
+        raw.only(booking["hold"], "TransactWriteItems"), raw.only(booking["confirm"], "TransactWriteItems")
+    )
+    out |= measure_bookings(stack, sizes, rng, cpu, raw.ScratchTransactions(sizes_tx), bare, small, large, units)
+    stack.check_app_alive()
+    out["invariant"] = [phases.invariant(world) for world in (small, large)]
+    if any(out[key]["other"] for key in ("wizard_sequential", "wizard_concurrent", "race_shared", "race_one_time")):
+        out["app_errors"] = stack.app_errors()
+    return out
 
+
+def measure_reads(
+    stack: Stack,
+    sizes: Sizes,
+    rng: random.Random,
+    cpu: CpuMeter,
+    bare: Bare,
+    small: seed.World,
+    large: seed.World,
+    units: dict[str, Any],
+) -> dict[str, Any]:
+    """1. one professional's week over HTTP; 2. every candidate's cells, four ways, in-process and raw."""
+    from bench import phases
+
+    out: dict[str, Any] = {"any_professional": []}
     out["availability"] = phases.availability(stack.base, [small, large], bare, cpu, count=sizes.availability, rng=rng)
     for a in out["availability"]:
         units[f"availability {a['clinic']}"] = units[f"availability {a['clinic']} raw"] = (a["responses"], "response")
@@ -213,8 +237,25 @@ def measure(
             for way, s in ways.items():
                 units[f"any {world.label} {span} {way}"] = (s["calls"], "call")
         out["any_professional"].append(a)
+    return out
 
-    scratch = raw.ScratchTransactions(sizes_tx)
+
+def measure_bookings(
+    stack: Stack,
+    sizes: Sizes,
+    rng: random.Random,
+    cpu: CpuMeter,
+    scratch: ScratchTransactions,
+    bare: Bare,
+    small: seed.World,
+    large: seed.World,
+    units: dict[str, Any],
+) -> dict[str, Any]:
+    """The raw transactions, then 3. the wizard, 4. the shared-times race (smaller clinic), 5. the
+    one-time race; the wizard and the one-time race book at the larger clinic."""
+    from bench import patients, phases
+
+    out: dict[str, Any] = {}
     t = phases.transactions(
         bare, scratch, cpu, sequential=sizes.raw_pairs, clients=CLIENTS, per_client=sizes.per_client, race=RACE_PATIENTS
     )
@@ -241,19 +282,13 @@ def measure(
     units[f"wizard, {CLIENTS} clients"] = (w["booked"], "booking")
     out["wizard_concurrent"] = w
     print(f"wizard, {CLIENTS} clients: {w['bookings_per_s']:.1f} bookings/s", file=sys.stderr)
-    s = phases.race_shared(stack.base, small, clients, shared, per_client=sizes.race_per_client, cpu=cpu) | {
-        "clients": CLIENTS
-    }
+    s = phases.race_shared(stack.base, small, clients, shared, per_client=sizes.race_per_client, cpu=cpu)
+    out["race_shared"] = s | {"clients": CLIENTS}
     units[f"race, {CLIENTS} clients over shared times"] = (s["attempts"], "attempt")
-    out["race_shared"] = s
-    o = phases.race_one_time(stack.base, large, crowd, one_time, cpu) | {"patients": RACE_PATIENTS}
+    o = phases.race_one_time(stack.base, large, crowd, one_time, cpu)
+    out["race_one_time"] = o | {"patients": RACE_PATIENTS}
     units[f"race, {RACE_PATIENTS} patients on one time"] = (o["attempts"], "attempt")
-    out["race_one_time"] = o
     print(f"race, {RACE_PATIENTS} patients on one time: {o['booked']} booked, {o['conflicts']} x 409", file=sys.stderr)
-    stack.check_app_alive()
-    out["invariant"] = [phases.invariant(world) for world in (small, large)]
-    if any(x["other"] for x in (out["wizard_sequential"], out["wizard_concurrent"], s, o)):
-        out["app_errors"] = stack.app_errors()
     return out
 
 

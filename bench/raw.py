@@ -53,7 +53,7 @@ def _record(params: dict[str, Any], model: Any, **kwargs: Any) -> None:
 def _install() -> None:
     """Listen on the botocore client of every model class (PynamoDB keeps one connection per class)."""
     classes: list[type[dynamo.TableItem]] = [dynamo.TableItem]
-    for cls in classes:
+    for cls in classes:  # grows as it goes: every subclass, at any depth
         classes.extend(cls.__subclasses__())
     for cls in classes:
         client = cls._get_connection().connection.client
