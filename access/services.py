@@ -77,6 +77,8 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 def membership_change_role(*, membership: Membership, role: str) -> Membership:
     if role not in STAFF_ROLES:
         raise ValidationError({"role": _("Choose a staff role.")})
+    if role == membership.role:
+        return membership  # the membership itself would pass for "already holds it" and be deleted
     if Membership.objects.filter(user=membership.user, tenant_id=membership.tenant_id, role=role).exists():
         membership.delete()  # they already hold the new role: the old one simply goes
         return Membership.objects.get(user=membership.user, tenant_id=membership.tenant_id, role=role)

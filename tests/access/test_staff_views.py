@@ -125,5 +125,17 @@ def test_it_changes_and_revokes_a_role(world: World, people: People) -> None:
     assert not Membership.objects.filter(user=people.dentist, tenant_id=world.tenant_id).exists()
 
 
+def test_it_keeps_a_member_given_the_role_they_already_have(world: World, people: People) -> None:
+    dentist = Membership.objects.get(user=people.dentist, tenant_id=world.tenant_id)
+
+    response = signed_in(people.admin).post(
+        reverse("access-staff-role", args=[world.slug, dentist.pk]), {"role": "dentist"}
+    )
+
+    assert response.status_code == 302
+    kept = Membership.objects.get(pk=dentist.pk)
+    assert (kept.role, kept.professional_id) == (Role.DENTIST, world.ana.professional_id)
+
+
 def test_it_lets_the_platform_owner_manage_any_clinic(world: World, people: People) -> None:
     assert signed_in(people.owner).get(reverse("access-staff", args=[world.slug])).status_code == 200
