@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from pynamodb.exceptions import DoesNotExist, PynamoDBException
 
 from nexioq.dynamo import count_requests
-from nexioq.errors import DomainError, SignInRequired, Unavailable
+from nexioq.errors import DomainError, Forbidden, Invalid, NotFound, RateLimited, SignInRequired, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,10 @@ class DomainErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if 400 <= response.status_code < 500 and wants_json(request) and not _is_json(response):
+            return _as_json(request, response)
+        return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if isinstance(exc, SignInRequired):
@@ -118,6 +121,26 @@ class DomainErrorMiddleware:
             response["Retry-After"] = "30"
             return response
         return None
+
+
+# Refusals Django answers by itself (a wrong method, a body it cannot parse, an unknown URL), in the
+# words of the matching domain error, so a JSON client never has to parse an HTML page.
+_REFUSALS: dict[int, type[DomainError]] = {400: Invalid, 403: Forbidden, 404: NotFound, 429: RateLimited}
+
+
+def _is_json(response: HttpResponse) -> bool:
+    return "json" in response.get("Content-Type", "")
+
+
+def _as_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    refusal = _REFUSALS.get(response.status_code, DomainError)()
+    answer = error_response(
+        request, status=response.status_code, title=str(refusal.title), message=str(refusal.message)
+    )
+    for header in ("Allow", "Retry-After"):
+        if header in response:
+            answer[header] = response[header]
+    return answer
 
 
 def _back_here(request: HttpRequest) -> str:

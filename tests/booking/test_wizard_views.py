@@ -300,6 +300,17 @@ def test_it_rejects_bad_availability_queries(client: Client, world: World, query
     assert "error" in response.json()
 
 
+def test_it_answers_djangos_own_refusals_of_the_json_endpoint_in_json(client: Client, world: World) -> None:
+    url = reverse("booking-availability", args=[world.slug, world.cleaning.treatment_id])
+
+    wrong_method = client.post(url)
+    too_many_fields = client.get(url + "?" + "&".join(f"f{i}=1" for i in range(1_200)))
+
+    assert (wrong_method.status_code, wrong_method["Allow"]) == (405, "GET")
+    assert too_many_fields.status_code == 400
+    assert "error" in wrong_method.json() and "error" in too_many_fields.json()
+
+
 def test_it_asks_an_anonymous_patient_to_sign_in_at_step_three(client: Client, world: World) -> None:
     details_url = pick(client, world, 9)["Location"]
 
