@@ -11,7 +11,7 @@ from django.urls import reverse
 from booking import selectors
 from booking.models import Booking
 from nexioq import dynamo
-from tests.booking.helpers import clinic_bookings
+from tests.booking.helpers import cells_of, clinic_bookings
 from tests.conftest import DAY, NOW, PASSWORD, World, at, book, make_user
 
 pytestmark = pytest.mark.django_db
@@ -298,6 +298,32 @@ def test_it_rejects_bad_availability_queries(client: Client, world: World, query
 
     assert response.status_code == 400
     assert "error" in response.json()
+
+
+@pytest.mark.parametrize("start", ["2026-12-01T14:00:00", "2026-12-01T14:00", "2026-12-01 14:00:00"])
+def test_it_refuses_a_time_without_a_zone(client: Client, world: World, start: str) -> None:
+    response = client.post(hold_url(world), {"professional": world.ana.professional_id, "start": start})
+
+    assert response.status_code == 400
+    assert "hora no es válida" in response.content.decode()
+    assert cells_of(world, world.ana.professional_id) == []
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "0001-01-01T00:00:00Z",
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59Z",
+        "9999-12-31T23:59:59-01:00",
+        "9999-12-31T23:59:59+14:00",
+    ],
+)
+def test_it_refuses_a_time_at_the_edge_of_the_calendar(client: Client, world: World, start: str) -> None:
+    response = client.post(hold_url(world), {"professional": world.ana.professional_id, "start": start})
+
+    assert response.status_code == 400
+    assert cells_of(world, world.ana.professional_id) == []
 
 
 def test_it_answers_djangos_own_refusals_of_the_json_endpoint_in_json(client: Client, world: World) -> None:
