@@ -67,6 +67,13 @@ def test_it_answers_404_for_an_unknown_clinic(client: Client, world: World) -> N
     assert client.get(f"/c/no-such-clinic/book/{world.cleaning.treatment_id}/").status_code == 404
 
 
+@pytest.mark.filterwarnings("error::django.core.cache.backends.base.CacheKeyWarning")
+def test_it_answers_404_for_a_slug_no_clinic_can_have_without_caching_it(client: Client, world: World) -> None:
+    response = client.get(reverse("booking-start", args=["a" * 2_100]))
+
+    assert response.status_code == 404
+
+
 def test_it_answers_404_for_an_unknown_treatment(client: Client, world: World) -> None:
     response = client.get(reverse("booking-schedule", args=[world.slug, "nope"]))
 
