@@ -78,7 +78,7 @@ def test_it_answers_404_for_an_unknown_treatment(client: Client, world: World) -
     response = client.get(reverse("booking-schedule", args=[world.slug, "nope"]))
 
     assert response.status_code == 404
-    assert "no existe" in response.content.decode() or "does not exist" in response.content.decode()
+    assert "No encontramos lo que buscabas." in response.content.decode()
 
 
 def test_it_shows_times_in_the_clinics_time_zone(client: Client, world: World) -> None:
