@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 
 from access.models import Invitation, Membership, Role
 from nexioq.dynamo import iso_utc
+from nexioq.middleware import wants_json
 from nexioq.urls import urlpatterns as project_urls
 from tests.conftest import DAY, People, World, at, book
 from tests.test_permission_matrix import THIRD_PARTY_PREFIXES, _named_routes
@@ -478,7 +479,7 @@ def check(family: Family, fuzzed: Fuzzed, response: HttpResponse) -> None:
     assert status < 500, f"{status} for {fuzzed!r}"
     request: HttpRequest = response.wsgi_request  # type: ignore[attr-defined]
     reached = _url_name(request) == family.name
-    if family.json and reached:
+    if (family.json and reached) or (status >= 400 and wants_json(request)):
         assert response["Content-Type"].startswith("application/json"), f"not JSON: {status} for {fuzzed!r}"
         if request.method != "HEAD":  # a HEAD answer has no body
             json.loads(response.content)
