@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pynamodb.exceptions import DoesNotExist
 
 from booking.errors import BookingNotFound, HoldNotFound
-from booking.models import Booking, CellKind, Hold
+from booking.models import Booking, Hold
 from clinics.models import Clinic, Professional, Treatment
 from nexioq import dynamo
 from nexioq.dynamo import TableItem
@@ -63,21 +63,21 @@ def occupied_cells(
 ) -> set[dt.datetime]:
     """One professional's taken cells starting in [start, end): one Query that reads only their cells.
 
-    Expired holds are left out: they are free again even before TTL removes them. Only the key,
-    the kind and the hold's expiry are read, as plain dicts (no model per cell).
+    Expired holds are left out: they are free again even before TTL removes them. Only the key
+    and a hold's expiry are read, as plain dicts (no model per cell).
     """
     now_epoch = int(now.timestamp())
     taken: set[dt.datetime] = set()
+    # Only hold cells carry an expiry; a cell without one is a booking's or a block's.
     items = dynamo.query_keys(
         pk=dynamo.tenant_pk(tenant_id),
         sk_between=dynamo.cell_range(professional_id, start, end),
-        attributes=("SK", "kind", "locked_until"),
+        attributes=("SK", "locked_until"),
     )
     for item in items:
-        if item.get("kind", {}).get("S") == CellKind.HOLD:
-            locked_until = item.get("locked_until", {}).get("N")
-            if locked_until is None or int(locked_until) <= now_epoch:
-                continue
+        locked_until = item.get("locked_until")
+        if locked_until is not None and int(locked_until["N"]) <= now_epoch:
+            continue
         taken.add(dynamo.parse_cell_sk(item["SK"]["S"])[1])
     return taken
 

@@ -105,7 +105,8 @@ def cell_range(professional_id: str, start: dt.datetime, end: dt.datetime) -> tu
 def parse_cell_sk(sk: str) -> tuple[str, dt.datetime]:
     """(professional id, UTC cell start) of a cell sort key."""
     professional_id, moment = sk[len(CELL_PREFIX) :].rsplit(SEP, 1)
-    return professional_id, dt.datetime.strptime(moment, _CELL_TIME).replace(tzinfo=dt.UTC)
+    # fromisoformat is C; strptime would cost more than the rest of an availability request.
+    return professional_id, dt.datetime.fromisoformat(f"{moment}:00+00:00")
 
 
 # ---------------------------------------------------------------- keys of the indexes
