@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from dataclasses import fields
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clinics import services
+from clinics.clinic_settings import ClinicSettings
 
 
 def _locale() -> Locale:
@@ -104,6 +106,10 @@ class ClinicForm(forms.Form):
         )
         return [(title, [self[name] for name in names if name in self.fields]) for title, names in groups]
 
+    def clinic_settings(self) -> ClinicSettings:
+        """The cleaned data as the settings the services take (call after is_valid())."""
+        return ClinicSettings(**{f.name: self.cleaned_data[f.name] for f in fields(ClinicSettings)})
+
     def add_service_error(self, exc: ValidationError) -> None:
         """Show a service's ValidationError on the fields it names (or above the form)."""
         if not hasattr(exc, "error_dict"):
@@ -129,15 +135,3 @@ class ClinicAddForm(ClinicForm):
 class ClinicChangeForm(ClinicForm):
     # The version read with the page: saving over a newer one is refused (optimistic locking).
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-CLINIC_INITIAL = {
-    "time_zone": "America/Bogota",
-    "country": "CO",
-    "currency": "COP",
-    "grid_minutes": 15,
-    "min_notice_minutes": 120,
-    "max_advance_days": 60,
-    "cancellation_cutoff_hours": 24,
-}
-SETTINGS_FIELDS = services.CLINIC_SETTINGS_FIELDS

@@ -10,6 +10,7 @@ model permissions are not required (platform staff are the Owner role of
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinics import selectors, services
-from clinics.admin.forms import CLINIC_INITIAL, SETTINGS_FIELDS, ClinicAddForm, ClinicChangeForm
+from clinics.admin.forms import ClinicAddForm, ClinicChangeForm
+from clinics.clinic_settings import ClinicSettings
 from clinics.models import Clinic
 
 logger = logging.getLogger(__name__)
@@ -68,9 +70,8 @@ def clinic_add(request: HttpRequest, *, site: AdminSite) -> HttpResponse:
     if request.method == "POST":
         form = ClinicAddForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                clinic = services.clinic_create(slug=data["slug"], **{f: data[f] for f in SETTINGS_FIELDS})
+                clinic = services.clinic_create(slug=form.cleaned_data["slug"], settings=form.clinic_settings())
             except ValidationError as exc:
                 form.add_service_error(exc)
             else:
@@ -79,7 +80,7 @@ def clinic_add(request: HttpRequest, *, site: AdminSite) -> HttpResponse:
                 return HttpResponseRedirect(_changelist_url(clinic.slug))
         status = 400
     else:
-        form = ClinicAddForm(initial=CLINIC_INITIAL)
+        form = ClinicAddForm(initial=asdict(ClinicSettings(name="")))  # a new clinic's defaults
     context = _context(request, site, _("Add clinic"), form=form, clinic=None)
     return render(request, "admin/clinics/clinic_form.html", context, status=status)
 
@@ -92,10 +93,9 @@ def clinic_change(request: HttpRequest, tenant_id: str, *, site: AdminSite) -> H
     if request.method == "POST":
         form = ClinicChangeForm(request.POST, current_time_zone=clinic.time_zone)
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 clinic = services.clinic_update(
-                    tenant_id=tenant_id, version=data["version"], **{f: data[f] for f in SETTINGS_FIELDS}
+                    tenant_id=tenant_id, version=form.cleaned_data["version"], settings=form.clinic_settings()
                 )
             except services.StaleClinic:
                 conflict = True
@@ -117,9 +117,8 @@ def clinic_change(request: HttpRequest, tenant_id: str, *, site: AdminSite) -> H
         else:
             status = 400
     else:
-        initial = {f: getattr(clinic, f) for f in SETTINGS_FIELDS}
         form = ClinicChangeForm(
-            initial={**initial, "version": clinic.version, "grid_minutes": int(clinic.grid_minutes)},
+            initial={**asdict(ClinicSettings.of(clinic)), "version": clinic.version},
             current_time_zone=clinic.time_zone,
         )
     context = _context(

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from clinics import selectors, services
+from clinics.clinic_settings import ClinicSettings
 from clinics.models import Clinic
 
 CHANGELIST = "admin:clinics_clinic_changelist"
@@ -31,10 +32,11 @@ def staff_client(client: Client) -> Client:
     return client
 
 
-def new_clinic(name: str | None = None, **options: Any) -> Clinic:
+def new_clinic(name: str | None = None, **settings: Any) -> Clinic:
     tag = unique()
     return services.clinic_create(
-        name=name or f"Clínica {tag}", slug=f"adm-{tag}", time_zone="America/Bogota", **options
+        slug=f"adm-{tag}",
+        settings=ClinicSettings(name=name or f"Clínica {tag}", time_zone="America/Bogota", **settings),
     )
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from clinics.admin.forms import ClinicAddForm, ClinicChangeForm
+from clinics.clinic_settings import ClinicSettings
 from tests.clinics.admin.conftest import change_url, form_data, new_clinic, reload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dynamodb_local", "frozen")]
@@ -56,3 +60,11 @@ def test_it_reports_a_stale_edit_as_a_conflict(staff_client: Client) -> None:
 def test_it_answers_404_for_an_unknown_clinic(staff_client: Client) -> None:
     assert staff_client.get(reverse("admin:clinics_clinic_change", args=["no-such-clinic"])).status_code == 404
     assert staff_client.post(reverse("admin:clinics_clinic_suspend", args=["no-such-clinic"])).status_code == 404
+
+
+def test_it_edits_every_setting() -> None:
+    # A setting added to ClinicSettings needs a field on the form (the slug only on the add form).
+    settings = {f.name for f in fields(ClinicSettings)}
+
+    assert set(ClinicChangeForm.base_fields) == settings | {"version"}
+    assert set(ClinicAddForm.base_fields) == settings | {"slug"}
