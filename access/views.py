@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -105,9 +105,13 @@ def staff_change_role(request: HtmxHttpRequest, clinic_slug: str, membership_id:
     if not form.is_valid():
         messages.error(request, _("Choose a staff role."))
         return _staff_page(request, clinic, InviteForm(), status=400)
-    memberships.membership_change_role(membership=membership, role=form.cleaned_data["role"])
+    try:
+        memberships.membership_change_role(membership=membership, role=form.cleaned_data["role"])
+    except memberships.LastAdmin as exc:
+        messages.error(request, str(exc))
+        return _staff_page(request, clinic, InviteForm(), status=400)
     messages.success(request, _("Role updated."))
-    return redirect("access-staff", clinic_slug=clinic_slug)
+    return _after_staff_change(request, clinic)
 
 
 @require_POST
@@ -116,12 +120,22 @@ def staff_revoke(request: HtmxHttpRequest, clinic_slug: str, membership_id: int)
         return redirect_to_login(reverse("access-staff", args=[clinic_slug]))
     clinic = _staff_clinic(request, clinic_slug)
     membership = _member(clinic, membership_id)
-    if membership.user_id == request.user.pk and membership.role == "admin":
-        messages.error(request, _("You cannot revoke your own administrator role."))
+    try:
+        memberships.membership_revoke(membership=membership)
+    except memberships.LastAdmin as exc:
+        messages.error(request, str(exc))
         return _staff_page(request, clinic, InviteForm(), status=400)
-    memberships.membership_revoke(membership=membership)
     messages.success(request, _("Access revoked."))
-    return redirect("access-staff", clinic_slug=clinic_slug)
+    return _after_staff_change(request, clinic)
+
+
+def _after_staff_change(request: HtmxHttpRequest, clinic: Clinic) -> HttpResponse:
+    """Back to the staff page; to the clinic's own page for an admin who just gave up managing its staff."""
+    try:
+        require(user=request.user, tenant_id=clinic.tenant_id, action=Action.MANAGE_STAFF)
+    except (Http404, PermissionDenied):
+        return redirect("booking-start", clinic_slug=clinic.slug)
+    return redirect("access-staff", clinic_slug=clinic.slug)
 
 
 @require_http_methods(["GET", "POST"])

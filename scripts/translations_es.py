@@ -1,6 +1,11 @@
 """Spanish translations of NexioQ's interface, applied to locale/es by `python scripts/translations_es.py`.
 
-Kept as data so a new string is one line here; run `manage.py makemessages -l es -l en` first.
+Kept as data so a new string is one line here. Extract the strings first with
+
+    manage.py makemessages -l es -l en --no-location --no-wrap \
+        --ignore .venv --ignore node_modules --ignore var --ignore tests --ignore 'templates/allauth/*'
+
+(allauth's own catalogue translates the strings of our allauth template overrides).
 Needs polib (pip install polib); not a runtime dependency.
 """
 
@@ -216,7 +221,7 @@ ES = {
     "Invitation sent to %(email)s.": "Invitación enviada a %(email)s.",
     "You are invited to join %(clinic)s on NexioQ": "Te invitaron a unirte a %(clinic)s en NexioQ",
     "Role updated.": "Rol actualizado.",
-    "You cannot revoke your own administrator role.": "No puedes quitarte tu propio rol de administrador.",
+    "This clinic needs at least one administrator. Make someone else an administrator first.": "Esta clínica necesita al menos un administrador. Primero haz administrador a otra persona.",
     "Access revoked.": "Acceso retirado.",
     "This invitation has already been used or has expired. Ask the clinic for a new one.": "Esta invitación ya se usó o venció. Pide una nueva a la clínica.",
     "This invitation was sent to another e-mail address. Sign in with that address.": "Esta invitación se envió a otra dirección de correo. Inicia sesión con esa dirección.",
@@ -226,6 +231,7 @@ ES = {
     "It expires on %(date)s.": "Vence el %(date)s.",
     "This person already has that role here.": "Esta persona ya tiene ese rol aquí.",
     "Change": "Cambiar",
+    "Access": "Acceso",
 }
 
 
