@@ -103,7 +103,6 @@ ES = {
     "Go to the home page": "Ir a la página de inicio",
     "This form has expired": "Este formulario expiró",
     "Go back, reload the page and try again.": "Vuelve atrás, recarga la página e inténtalo de nuevo.",
-    "Page not found": "Página no encontrada",
     "We could not find that page": "No encontramos esa página",
     "The clinic, treatment or appointment you are looking for does not exist, or the link has expired.": "La clínica, el tratamiento o la cita que buscas no existe, o el enlace expiró.",
     "Language": "Idioma",
@@ -232,6 +231,16 @@ ES = {
     "This person already has that role here.": "Esta persona ya tiene ese rol aquí.",
     "Change": "Cambiar",
     "Access": "Acceso",
+    "Try again": "Intentar de nuevo",
+    "Something in it was missing or malformed. Go back and try again.": "Le faltaba algo o tenía un formato incorrecto. Vuelve atrás e inténtalo de nuevo.",
+    "You cannot open this page": "No puedes abrir esta página",
+    "Your account has no access to it. If you think it should, ask the clinic's administrator.": "Tu cuenta no tiene acceso a ella. Si crees que debería tenerlo, pídeselo al administrador de la clínica.",
+    "Too many attempts": "Demasiados intentos",
+    "You tried too many times in a short while. Wait a few minutes and try again.": "Lo intentaste demasiadas veces en poco tiempo. Espera unos minutos y vuelve a intentarlo.",
+    "Something went wrong": "Algo salió mal",
+    "We could not complete your request. Try again in a few minutes.": "No pudimos completar tu solicitud. Inténtalo de nuevo en unos minutos.",
+    "NexioQ is not available right now": "NexioQ no está disponible en este momento",
+    "We are doing maintenance or have more visitors than we can serve. Try again in a few minutes.": "Estamos haciendo mantenimiento o tenemos más visitas de las que podemos atender. Inténtalo de nuevo en unos minutos.",
 }
 
 
