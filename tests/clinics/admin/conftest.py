@@ -7,6 +7,8 @@ superuser, no model permissions). Each test makes its own clinics: the table is 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -17,6 +19,8 @@ from accounts.models import User
 from clinics import selectors, services
 from clinics.clinic_settings import ClinicSettings
 from clinics.models import Clinic
+from nexioq import dynamo
+from nexioq.dynamo import TableItem
 
 CHANGELIST = "admin:clinics_clinic_changelist"
 
@@ -66,3 +70,34 @@ def form_data(clinic: Clinic | None = None, **changes: Any) -> dict[str, Any]:
 
 def reload(clinic: Clinic) -> Clinic:
     return selectors.clinic_get(tenant_id=clinic.tenant_id)
+
+
+@contextmanager
+def queries_sent() -> Iterator[list[dict[str, Any]]]:
+    """The parameters of every Query sent in this block, from botocore's own event: nothing is mocked.
+
+    Every model class has its own botocore client, so the event is heard on all of them.
+    """
+    sent: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **kwargs: Any) -> None:
+        sent.append(params)
+
+    models: list[type[TableItem]] = [TableItem]
+    for model in models:  # grows while it is walked: every subclass, at any depth
+        models.extend(model.__subclasses__())
+    events = [model._get_connection().connection.client.meta.events for model in models]
+    for emitter in events:
+        emitter.register("provide-client-params.dynamodb.Query", record)
+    try:
+        yield sent
+    finally:
+        for emitter in events:
+            emitter.unregister("provide-client-params.dynamodb.Query", record)
+
+
+def of_the_directory(query: dict[str, Any]) -> bool:
+    """Whether a Query's parameters read the clinic directory: GSI1, partition CLINICS."""
+    partition = {"S": dynamo.CLINIC_DIRECTORY_PK}
+    index = TableItem.by_patient.Meta.index_name
+    return query.get("IndexName") == index and partition in query.get("ExpressionAttributeValues", {}).values()
