@@ -28,7 +28,10 @@ class Action(StrEnum):
 
 
 MATRIX: dict[Action, frozenset[str]] = {
-    Action.BOOK_ONLINE: frozenset({"anonymous", OWNER, Role.ADMIN, Role.DENTIST, Role.RECEPTION, Role.PATIENT}),
+    # Anyone, signed in or not: the public wizard up to holding a time.
+    Action.BOOK_ONLINE: frozenset(
+        {"anonymous", "authenticated", OWNER, Role.ADMIN, Role.DENTIST, Role.RECEPTION, Role.PATIENT}
+    ),
     # Anyone signed in may book for themselves: the first booking makes them the clinic's patient.
     Action.CONFIRM_OWN_BOOKING: frozenset(
         {"authenticated", OWNER, Role.ADMIN, Role.DENTIST, Role.RECEPTION, Role.PATIENT}
