@@ -41,7 +41,7 @@ ALLOWED_HOSTS = env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(","
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "nexioq.apps.NexioqAdminConfig",  # django.contrib.admin with the project's site (clinic pages)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
