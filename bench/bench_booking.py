@@ -368,7 +368,7 @@ def overlap_check(world: World) -> dict[str, int]:
     from nexioq import dynamo
 
     pk = dynamo.tenant_pk(world.clinic.tenant_id)
-    bookings = list(Booking.query(pk, Booking.sk.startswith("BOOKING#"), consistent_read=True))
+    bookings = list(Booking.query(pk, Booking.sk.startswith(dynamo.BOOKING_PREFIX), consistent_read=True))
     by_professional: dict[str, list[tuple[dt.datetime, dt.datetime]]] = collections.defaultdict(list)
     for b in bookings:
         if b.status == BookingStatus.CONFIRMED:

@@ -80,7 +80,7 @@ def test_it_puts_a_new_clinic_in_the_directory() -> None:
     clinic = new_clinic("  Sonrisa Norte ")
 
     stored = reload(clinic)
-    assert stored.directory_pk == dynamo.CLINIC_DIRECTORY_PK == "CLINICS"
+    assert stored.directory_pk == dynamo.CLINIC_DIRECTORY_PK
     assert stored.directory_sk == f"sonrisa norte#{clinic.tenant_id}"
     assert stored.name == "Sonrisa Norte"
 
