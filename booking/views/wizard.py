@@ -378,10 +378,10 @@ def _confirm(request: HtmxHttpRequest, actor: Actor, clinic_slug: str, hold_id: 
         else:
             _forget_hold(request, hold_id)
             return redirect("booking-done", clinic_slug=clinic_slug, booking_id=booking.booking_id)
-    hold = _my_hold(actor, clinic_slug, hold_id)
-    if isinstance(hold, HttpResponse):
-        return hold
-    return _details_page(request, actor, hold, form, status=400)
+    mine = _my_hold(actor, clinic_slug, hold_id)
+    if isinstance(mine, HttpResponse):
+        return mine
+    return _details_page(request, actor, mine, form, status=400)
 
 
 def _hold_or_none(actor: Actor, hold_id: str) -> Hold | None:
