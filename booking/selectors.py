@@ -15,6 +15,7 @@ from booking.models import Booking, Hold
 from clinics.models import Clinic, Professional, Treatment
 from nexioq import dynamo
 from nexioq.dynamo import TableItem
+from nexioq.errors import NotFound
 from scheduling.availability import (
     Policy,
     ProfessionalSchedule,
@@ -176,6 +177,19 @@ def hold_get(*, tenant_id: str, hold_id: str) -> Hold:
         return Hold.get(dynamo.tenant_pk(tenant_id), dynamo.hold_sk(hold_id), consistent_read=True)
     except DoesNotExist as exc:
         raise HoldNotFound(detail=f"hold {hold_id}") from exc
+
+
+def hold_with_clinic(*, tenant_id: str, hold_id: str) -> tuple[Hold, Clinic]:
+    """A hold and its clinic: one strongly consistent BatchGetItem (both live in the clinic's partition)."""
+    pk = dynamo.tenant_pk(tenant_id)
+    keys = [(pk, dynamo.hold_sk(hold_id)), (pk, dynamo.CLINIC_SK)]
+    found = {item.sk: item for item in TableItem.batch_get(keys, consistent_read=True)}
+    hold, clinic = found.get(dynamo.hold_sk(hold_id)), found.get(dynamo.CLINIC_SK)
+    if not isinstance(hold, Hold):
+        raise HoldNotFound(detail=f"hold {hold_id}")
+    if not isinstance(clinic, Clinic):
+        raise NotFound(detail=f"clinic {tenant_id}")
+    return hold, clinic
 
 
 def booking_get(*, tenant_id: str, booking_id: str) -> Booking:

@@ -101,6 +101,14 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "var" / "identity.sqlite3")),
+        # Sessions are written on most booking steps: in WAL mode a commit is not an fsync, readers
+        # never wait for the writer, and IMMEDIATE takes the write lock up front instead of failing
+        # with "database is locked" when a read turns into a write under load.
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
     }
 }
 AUTH_USER_MODEL = "accounts.User"
