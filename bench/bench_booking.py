@@ -96,10 +96,14 @@ def seed_world() -> World:
     from django.utils import timezone
 
     from clinics import services as cs
+    from clinics.clinic_settings import ClinicSettings
 
     slug = f"bench-{uuid.uuid4().hex[:8]}"
     clinic = cs.clinic_create(
-        name="Clínica Bench", slug=slug, time_zone="America/Bogota", min_notice_minutes=0, max_advance_days=120
+        slug=slug,
+        settings=ClinicSettings(
+            name="Clínica Bench", time_zone="America/Bogota", min_notice_minutes=0, max_advance_days=120
+        ),
     )
     tid = clinic.tenant_id
     specs = [("Valoración", 30, 0, 0, 60000), ("Limpieza", 45, 0, 15, 120000), ("Resina", 60, 10, 10, 180000)]
@@ -364,7 +368,7 @@ def overlap_check(world: World) -> dict[str, int]:
     from nexioq import dynamo
 
     pk = dynamo.tenant_pk(world.clinic.tenant_id)
-    bookings = list(Booking.query(pk, Booking.sk.startswith("BOOKING#"), consistent_read=True))
+    bookings = list(Booking.query(pk, Booking.sk.startswith(dynamo.BOOKING_PREFIX), consistent_read=True))
     by_professional: dict[str, list[tuple[dt.datetime, dt.datetime]]] = collections.defaultdict(list)
     for b in bookings:
         if b.status == BookingStatus.CONFIRMED:

@@ -8,7 +8,7 @@ from django import db
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.loader import get_template
+from django.template.loader import select_template
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -156,8 +156,6 @@ def _back_here(request: HttpRequest) -> str:
 def error_response(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"error": message, "title": title}, status=status)
-    # error.html shows the refusal's own title and message ("this time is no longer held for
-    # you"); 400.html and 404.html are Django's pages for requests that never reached a view,
-    # and would replace the reason with a generic "page not found".
-    body = get_template("error.html").render({"status": status, "title": title, "message": message}, request)
+    template = select_template([f"{status}.html", "error.html"])
+    body = template.render({"status": status, "title": title, "message": message}, request)
     return HttpResponse(body, status=status)

@@ -168,18 +168,16 @@ def test_it_answers_503_when_the_table_is_not_there(client: Client, world: World
     assert_error_json(api, 503, TRY_AGAIN)
 
 
-def test_it_answers_503_when_the_table_goes_away_before_a_hold_is_written(
-    client: Client, world: World, missing_table: str
+def test_it_answers_503_when_the_table_is_deleted_before_a_hold_is_written(
+    client: Client, missing_table: str, frozen: time_machine.Coordinates
 ) -> None:
-    before = clinic_partition(world.tenant_id)
-    host, table = dynamo.TableItem.Meta.host, dynamo.TableItem.Meta.table_name
+    dynamo.configure(host=dynamo.TableItem.Meta.host, table_name=missing_table)
+    dynamo.table_ensure()
+    world = make_world()
 
-    # The transaction is built after the day's cells are read: it names the missing table.
-    with before_dynamodb("Query", lambda: dynamo.configure(host=host, table_name=missing_table)) as switched:
+    with before_dynamodb("TransactWriteItems", dynamo.TableItem.delete_table) as deleted:
         response = pick(client, world, 9)
 
-    assert switched
+    assert deleted
     assert_error_page(response, 503, TRY_AGAIN)
-    dynamo.configure(host=host, table_name=table)
-    assert clinic_partition(world.tenant_id) == before
     assert SESSION_HOLDS not in client.session

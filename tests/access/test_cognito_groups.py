@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from access.adapters import PLATFORM_OWNER_GROUP, CognitoAccountAdapter, roles_from_groups
 from access.models import Membership, Role
-from accounts.adapters import PLATFORM_OWNER_GROUP, CognitoAccountAdapter, roles_from_groups
 from nexioq.dynamo import ID_RE
 from tests.conftest import make_user
 

@@ -1,4 +1,5 @@
-"""Refusals as pages: in the product's layout, in the visitor's language, saying what happened.
+"""The app's own refusals through the whole stack: in the product's layout, in the visitor's language,
+with the domain error's own words (the templates themselves: ``tests/test_error_pages.py``).
 
 Only the words and the layout are checked (``tests/pages.py``), never the markup: the error
 templates get restyled.
@@ -44,7 +45,7 @@ def test_it_explains_a_403(language: str, world: World, people: People) -> None:
     assert_error_page(
         response,
         403,
-        words(language, "No permitido", "Not allowed"),
+        words(language, "No puedes abrir esta página", "You cannot open this page"),
         words(
             language, "Tu rol en esta clínica no permite hacer esto.", "Your role at this clinic does not allow this."
         ),
