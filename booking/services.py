@@ -270,7 +270,7 @@ def hold_create(
     clinic, treatment = context.clinic, context.treatment
     assert treatment is not None
     if clinic.suspended:
-        raise ClinicSuspended()
+        raise ClinicSuspended(phone=clinic.phone)
     if context.professional is not None:
         professionals = [context.professional]
     else:
@@ -333,7 +333,7 @@ def hold_create(
             dynamo.transact(build, token=dynamo.request_token("hold", hold_id))
         except dynamo.TransactionCancelled as exc:
             if exc.failed(_clinic_key(tenant_id)):
-                raise ClinicSuspended() from exc
+                raise ClinicSuspended(phone=clinic.phone) from exc
             continue  # taken meanwhile: the next free professional, if any
         return hold
     # Everyone free a moment ago was taken in the meantime.
@@ -495,7 +495,7 @@ def booking_confirm(
     if not hold.holder or not actor.owns_hold(hold.holder):
         raise HoldNotYours(detail=f"hold {hold_id}")
     if clinic.suspended:
-        raise ClinicSuspended()
+        raise ClinicSuspended(phone=clinic.phone)
     what = _Occupancy.held(hold)
     if what is None:
         context = clinic_context(
@@ -534,7 +534,7 @@ def booking_confirm(
             if existing is not None and _patient_of(existing, actor):
                 return existing
         if exc.failed(_clinic_key(tenant_id)):
-            raise ClinicSuspended() from exc
+            raise ClinicSuspended(phone=clinic.phone) from exc
         if exc.failed(hold_key):
             raise HoldNotFound(detail=f"hold {hold_id} consumed") from exc
         if hold.locked_until < _epoch(now):
@@ -585,7 +585,7 @@ def booking_create(
     clinic, treatment, professional = context.clinic, context.treatment, context.professional
     assert treatment is not None and professional is not None
     if clinic.suspended:
-        raise ClinicSuspended()
+        raise ClinicSuspended(phone=clinic.phone)
     _refuse_unbookable(
         clinic=clinic, treatment=treatment, professionals=[professional], start=start, now=now, staff=True
     )
@@ -614,7 +614,7 @@ def booking_create(
             if existing is not None:
                 return existing
         if exc.failed(_clinic_key(tenant_id)):
-            raise ClinicSuspended() from exc
+            raise ClinicSuspended(phone=clinic.phone) from exc
         raise SlotTaken(start, professional_id=professional_id) from exc
     return booking
 
@@ -719,7 +719,7 @@ def booking_reschedule(
     clinic, treatment, professional = context.clinic, context.treatment, context.professional
     assert treatment is not None and professional is not None
     if clinic.suspended:
-        raise ClinicSuspended()
+        raise ClinicSuspended(phone=clinic.phone)
     late = _past_cutoff(clinic, booking, now)
     if late and not standing.staff:
         raise CancellationCutoffPassed(hours=int(clinic.cancellation_cutoff_hours), phone=clinic.phone)
@@ -775,7 +775,7 @@ def booking_reschedule(
         if exc.failed(dynamo.key_of(booking)):
             raise BookingChangedMeanwhile() from exc
         if exc.failed(_clinic_key(tenant_id)):
-            raise ClinicSuspended() from exc
+            raise ClinicSuspended(phone=clinic.phone) from exc
         if hold_key is not None and exc.failed(hold_key):
             raise HoldNotFound(detail=f"hold {hold_id} gone") from exc
         raise SlotTaken(new_start, professional_id=professional_id) from exc

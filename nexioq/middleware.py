@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import select_template
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -156,6 +157,10 @@ def _back_here(request: HttpRequest) -> str:
 def error_response(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"error": message, "title": title}, status=status)
-    template = select_template([f"{status}.html", "error.html"])
-    body = template.render({"status": status, "title": title, "message": message}, request)
+    context = {"status": status, "title": title, "message": message, "retry_url": _back_here(request)}
+    match = request.resolver_match
+    if match is not None and "clinic_slug" in match.kwargs:
+        # A refusal at a clinic leads back to that clinic, not to NexioQ's home page.
+        context["clinic_url"] = reverse("booking-start", args=[match.kwargs["clinic_slug"]])
+    body = select_template([f"{status}.html", "error.html"]).render(context, request)
     return HttpResponse(body, status=status)

@@ -80,14 +80,22 @@ def client_in(language: str, **options: Any) -> Client:
     return client
 
 
-def assert_error_page(body: str, *, status: int, language: str, heading: str | int) -> None:
-    """The product's layout (stylesheet, header, footer) around the error layout, in ``language``."""
+def assert_error_page(
+    body: str, *, status: int, language: str, heading: str | int, clinic_slug: str | None = None
+) -> None:
+    """The product's layout (stylesheet, header, footer) around the error layout, in ``language``.
+
+    The way back is NexioQ's home page, or the clinic's booking page when the address named a clinic.
+    """
     text = TEXT[language]
     assert f'<html lang="{language}"' in body
     assert 'href="/static/css/app.css"' in body and text["footer"] in body  # _base.html
     assert f'data-error-page="{status}"' in body  # _error.html
     assert f">{text[heading]}</h1>" in body
-    assert 'href="/" class="btn-' in body and text["home"] in body  # the way back
+    if clinic_slug is None:
+        assert 'href="/" class="btn-' in body and text["home"] in body
+    else:
+        assert f'href="/c/{clinic_slug}/" class="btn-' in body
 
 
 @LANGUAGES
@@ -116,7 +124,7 @@ def test_it_shows_a_member_without_the_role_the_403_page(world: World, people: P
     response = client.get(reverse("access-staff", args=[world.slug]))
 
     assert response.status_code == 403
-    assert_error_page(response.content.decode(), status=403, language="es", heading=403)
+    assert_error_page(response.content.decode(), status=403, language="es", heading=403, clinic_slug=world.slug)
     assert Membership.objects.filter(tenant_id=world.tenant_id, role=Role.DENTIST).count() == 1
 
 
