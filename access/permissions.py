@@ -2,7 +2,7 @@
 
 Outsiders (no membership in the URL's clinic, not platform staff) get 404, so a
 clinic's existence is not confirmed to them; members whose role lacks the
-action get 403. The README's permission table is checked against ``MATRIX``.
+action get 403. A test checks every cell of the README's permission table against ``require()``.
 
 ``clinic_access`` is the one door of every clinic page: slug and action in,
 the clinic and the ``Actor`` out. Services take the actor, never the request.
@@ -36,6 +36,7 @@ class Action(StrEnum):
 
 
 MATRIX: dict[Action, frozenset[str]] = {
+    # Anyone, signed in or not: the public wizard up to holding a time.
     Action.BOOK_ONLINE: frozenset(
         {"anonymous", "authenticated", OWNER, Role.ADMIN, Role.DENTIST, Role.RECEPTION, Role.PATIENT}
     ),

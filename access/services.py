@@ -74,9 +74,33 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     return membership
 
 
+class LastAdmin(Exception):
+    """The change would leave the clinic with no Admin membership: nobody could manage its staff."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This clinic needs at least one administrator. Make someone else an administrator first."))
+
+
+def _last_admin_refuse(membership: Membership) -> None:
+    """Refuse to take the Admin role away from the clinic's last administrator.
+
+    Call it inside the transaction that makes the change: it locks the clinic's Admin
+    memberships, so two admins removing each other at the same moment cannot both pass.
+    """
+    if membership.role != Role.ADMIN:
+        return
+    admins = Membership.objects.select_for_update().filter(tenant_id=membership.tenant_id, role=Role.ADMIN)
+    if not [pk for pk in admins.values_list("pk", flat=True) if pk != membership.pk]:
+        raise LastAdmin
+
+
+@transaction.atomic
 def membership_change_role(*, membership: Membership, role: str) -> Membership:
     if role not in STAFF_ROLES:
         raise ValidationError({"role": _("Choose a staff role.")})
+    if role == membership.role:
+        return membership
+    _last_admin_refuse(membership)
     if Membership.objects.filter(user=membership.user, tenant_id=membership.tenant_id, role=role).exists():
         membership.delete()  # they already hold the new role: the old one simply goes
         return Membership.objects.get(user=membership.user, tenant_id=membership.tenant_id, role=role)
@@ -85,7 +109,9 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
     return membership
 
 
+@transaction.atomic
 def membership_revoke(*, membership: Membership) -> None:
+    _last_admin_refuse(membership)
     membership.delete()
 
 

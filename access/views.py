@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access import services as memberships
 from access.forms import InviteForm, RoleForm
 from access.models import STAFF_ROLES, Invitation, Membership
-from access.permissions import Action, clinic_access
+from access.permissions import Action, actor_for, clinic_access
 from accounts.models import User
 from clinics.models import Clinic
 from clinics.selectors import clinic_get
@@ -92,21 +92,33 @@ def staff_change_role(request: HtmxHttpRequest, clinic_slug: str, membership_id:
     if not form.is_valid():
         messages.error(request, _("Choose a staff role."))
         return _staff_page(request, clinic, InviteForm(), status=400)
-    memberships.membership_change_role(membership=membership, role=form.cleaned_data["role"])
+    try:
+        memberships.membership_change_role(membership=membership, role=form.cleaned_data["role"])
+    except memberships.LastAdmin as exc:
+        messages.error(request, str(exc))
+        return _staff_page(request, clinic, InviteForm(), status=400)
     messages.success(request, _("Role updated."))
-    return redirect("access-staff", clinic_slug=clinic_slug)
+    return _after_staff_change(request, clinic)
 
 
 @require_POST
 def staff_revoke(request: HtmxHttpRequest, clinic_slug: str, membership_id: int) -> HttpResponse:
     clinic = _staff_clinic(request, clinic_slug)
     membership = _member(clinic, membership_id)
-    if membership.user_id == request.user.pk and membership.role == "admin":
-        messages.error(request, _("You cannot revoke your own administrator role."))
+    try:
+        memberships.membership_revoke(membership=membership)
+    except memberships.LastAdmin as exc:
+        messages.error(request, str(exc))
         return _staff_page(request, clinic, InviteForm(), status=400)
-    memberships.membership_revoke(membership=membership)
     messages.success(request, _("Access revoked."))
-    return redirect("access-staff", clinic_slug=clinic_slug)
+    return _after_staff_change(request, clinic)
+
+
+def _after_staff_change(request: HtmxHttpRequest, clinic: Clinic) -> HttpResponse:
+    """Back to the staff page; to the clinic's own page for an admin who just gave up managing its staff."""
+    if not actor_for(request, tenant_id=clinic.tenant_id).allows(Action.MANAGE_STAFF):
+        return redirect("booking-start", clinic_slug=clinic.slug)
+    return redirect("access-staff", clinic_slug=clinic.slug)
 
 
 @require_http_methods(["GET", "POST"])

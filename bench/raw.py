@@ -212,7 +212,7 @@ class ScratchTransactions:
 
 def time_first_copy(*, tenant_id: str, professional_ids: Sequence[str], start: dt.datetime, end: dt.datetime) -> str:
     """Copy a clinic's cells starting in [start, end) into a scratch partition, keyed time-first
-    (``dynamo.time_first_cell_sk``), the order of layout 1; returns the scratch partition key."""
+    (``dynamo.Layout1.cell_sk``), the order of layout 1; returns the scratch partition key."""
     from booking.models import Cell
 
     scratch_pk = dynamo.tenant_pk(f"bench-timefirst-{uuid.uuid4().hex[:12]}")
@@ -227,7 +227,7 @@ def time_first_copy(*, tenant_id: str, professional_ids: Sequence[str], start: d
                 batch.save(
                     Cell(
                         scratch_pk,
-                        dynamo.time_first_cell_sk(professional_id, cell_start),
+                        dynamo.Layout1.cell_sk(professional_id, cell_start),
                         professional_id=cell.professional_id,
                         kind=cell.kind,
                         booking_id=cell.booking_id,
@@ -257,7 +257,7 @@ def time_first_query(
         while True:
             page = connection.query(
                 scratch_pk,
-                range_key_condition=dynamo.TableItem.sk.between(*dynamo.time_first_cell_range(start, end)),
+                range_key_condition=dynamo.TableItem.sk.between(*dynamo.Layout1.cell_range(start, end)),
                 filter_condition=Cell.professional_id.is_in(*professional_ids),
                 attributes_to_get=["SK", "kind", "locked_until"],
                 exclusive_start_key=start_key,

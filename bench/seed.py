@@ -136,10 +136,10 @@ class Agenda:
 def clinic_new(*, name: str, slug: str) -> Clinic:
     """The run's one call of ``clinic_create``: kept alone so a change of its signature is a one-line fix."""
     from clinics import services
+    from clinics.clinic_settings import ClinicSettings
 
-    return services.clinic_create(
-        name=name, slug=slug, time_zone="America/Bogota", min_notice_minutes=0, max_advance_days=120
-    )
+    settings = ClinicSettings(name=name, time_zone="America/Bogota", min_notice_minutes=0, max_advance_days=120)
+    return services.clinic_create(slug=slug, settings=settings)
 
 
 def world_new(*, label: str, professionals: int) -> World:

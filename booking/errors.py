@@ -52,12 +52,21 @@ class ClinicSuspended(Conflict):
     title = _("Online booking is paused")
     message = _("This clinic is not taking online bookings right now. Please call the clinic.")
 
+    def __init__(self, *, phone: str = "") -> None:
+        if phone:
+            message = _("This clinic is not taking online bookings right now. Please call the clinic at %(phone)s.")
+            super().__init__(message % {"phone": phone})
+        else:
+            super().__init__()
+
 
 class HoldNotFound(NotFound):
     """No live hold of yours with this id: gone, consumed, or somebody else's."""
 
     title = _("This time is no longer held for you")
-    message = _("This time is no longer held for you. Please pick a time again.")
+    message = _(
+        "We keep a time for a few minutes while you confirm, and this one is not kept for you any more. Please pick a time again."
+    )
 
 
 class HoldNotYours(NotFound):

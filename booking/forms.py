@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 ANY_PROFESSIONAL = "any"
@@ -47,20 +48,39 @@ class ScheduleForm(forms.Form):
         return value
 
 
+class InstantField(forms.Field):
+    """An ISO 8601 instant with its offset (``2026-12-01T14:00:00Z``), as UTC.
+
+    Not a DateTimeField: that one reads a time without a zone in the server's zone before any
+    ``clean_*`` can tell, so a naive time would be booked as UTC. Instants within a day of the
+    calendar's ends are refused too: shown in a clinic's zone they would leave it.
+    """
+
+    default_error_messages = {"invalid": _("That time is not valid."), "required": _("Choose a time.")}
+    earliest = dt.datetime.min.replace(tzinfo=dt.UTC) + dt.timedelta(days=1)
+    latest = dt.datetime.max.replace(tzinfo=dt.UTC) - dt.timedelta(days=1)
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        invalid = forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            parsed = parse_datetime(str(value).strip())
+            if parsed is None or timezone.is_naive(parsed):
+                raise invalid
+            moment = parsed.astimezone(dt.UTC)
+        except (ValueError, OverflowError) as exc:
+            raise invalid from exc
+        if not self.earliest <= moment <= self.latest:
+            raise invalid
+        return moment
+
+
 class HoldForm(forms.Form):
     """Step 2 -> 3: the time picked (a UTC instant from the list shown)."""
 
     professional = forms.CharField()
-    start = forms.DateTimeField(
-        input_formats=["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S%z"],
-        error_messages={"invalid": _("That time is not valid."), "required": _("Choose a time.")},
-    )
-
-    def clean_start(self) -> dt.datetime:
-        value: dt.datetime = self.cleaned_data["start"]
-        if timezone.is_naive(value):
-            raise forms.ValidationError(_("That time is not valid."))
-        return value.astimezone(dt.UTC)
+    start = InstantField()
 
 
 class PatientForm(forms.Form):

@@ -1,6 +1,6 @@
 """How much time an online visitor may hold, so a script cannot hold a clinic's whole agenda.
 
-Per client IP and per browser (or signed-in user), over a sliding window (django-ratelimit),
+Per client IP and per browser (or signed-in user), over fixed windows (django-ratelimit),
 and at most a few live holds per browser across clinics. Staff of the clinic are not limited:
 they book for patients all day.
 """

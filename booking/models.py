@@ -83,6 +83,11 @@ class Hold(TableItem, discriminator="hold"):
     holder = UnicodeAttribute(null=True)  # "user:<id>" or "browser:<key>"
     treatment_id = UnicodeAttribute()
     professional_id = UnicodeAttribute()
+    # What the patient saw when picking the time, so confirming needs no catalogue read
+    # (holds made before these were stored have none: confirm then reads the catalogue).
+    treatment_name = UnicodeAttribute(null=True)
+    price = DecimalAttribute(null=True)
+    professional_name = UnicodeAttribute(null=True)
     start = UTCDateTimeAttribute()
     end = UTCDateTimeAttribute()
     blocked_start = UTCDateTimeAttribute()

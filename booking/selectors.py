@@ -11,10 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pynamodb.exceptions import DoesNotExist
 
 from booking.errors import BookingNotFound, HoldNotFound
-from booking.models import Booking, CellKind, Hold
+from booking.models import Booking, Hold
 from clinics.models import Clinic, Professional, Treatment
 from nexioq import dynamo
 from nexioq.dynamo import TableItem
+from nexioq.errors import NotFound
 from scheduling.availability import (
     Policy,
     ProfessionalSchedule,
@@ -63,21 +64,21 @@ def occupied_cells(
 ) -> set[dt.datetime]:
     """One professional's taken cells starting in [start, end): one Query that reads only their cells.
 
-    Expired holds are left out: they are free again even before TTL removes them. Only the key,
-    the kind and the hold's expiry are read, as plain dicts (no model per cell).
+    Expired holds are left out: they are free again even before TTL removes them. Only the key
+    and a hold's expiry are read, as plain dicts (no model per cell).
     """
     now_epoch = int(now.timestamp())
     taken: set[dt.datetime] = set()
+    # Only hold cells carry an expiry; a cell without one is a booking's or a block's.
     items = dynamo.query_keys(
         pk=dynamo.tenant_pk(tenant_id),
         sk_between=dynamo.cell_range(professional_id, start, end),
-        attributes=("SK", "kind", "locked_until"),
+        attributes=("SK", "locked_until"),
     )
     for item in items:
-        if item.get("kind", {}).get("S") == CellKind.HOLD:
-            locked_until = item.get("locked_until", {}).get("N")
-            if locked_until is None or int(locked_until) <= now_epoch:
-                continue
+        locked_until = item.get("locked_until")
+        if locked_until is not None and int(locked_until["N"]) <= now_epoch:
+            continue
         taken.add(dynamo.parse_cell_sk(item["SK"]["S"])[1])
     return taken
 
@@ -176,6 +177,19 @@ def hold_get(*, tenant_id: str, hold_id: str) -> Hold:
         return Hold.get(dynamo.tenant_pk(tenant_id), dynamo.hold_sk(hold_id), consistent_read=True)
     except DoesNotExist as exc:
         raise HoldNotFound(detail=f"hold {hold_id}") from exc
+
+
+def hold_with_clinic(*, tenant_id: str, hold_id: str) -> tuple[Hold, Clinic]:
+    """A hold and its clinic: one strongly consistent BatchGetItem (both live in the clinic's partition)."""
+    pk = dynamo.tenant_pk(tenant_id)
+    keys = [(pk, dynamo.hold_sk(hold_id)), (pk, dynamo.CLINIC_SK)]
+    found = {item.sk: item for item in TableItem.batch_get(keys, consistent_read=True)}
+    hold, clinic = found.get(dynamo.hold_sk(hold_id)), found.get(dynamo.CLINIC_SK)
+    if not isinstance(hold, Hold):
+        raise HoldNotFound(detail=f"hold {hold_id}")
+    if not isinstance(clinic, Clinic):
+        raise NotFound(detail=f"clinic {tenant_id}")
+    return hold, clinic
 
 
 def booking_get(*, tenant_id: str, booking_id: str) -> Booking:

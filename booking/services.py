@@ -17,6 +17,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import phonenumbers
@@ -54,6 +55,7 @@ from booking.selectors import (
     booking_find,
     booking_get,
     hold_get,
+    hold_with_clinic,
     policy_for,
     schedule_for,
     spec_for,
@@ -268,13 +270,22 @@ def hold_create(
     clinic, treatment = context.clinic, context.treatment
     assert treatment is not None
     if clinic.suspended:
-        raise ClinicSuspended()
+        raise ClinicSuspended(phone=clinic.phone)
     if context.professional is not None:
         professionals = [context.professional]
     else:
         professionals = professional_list(tenant_id=tenant_id, treatment_id=treatment_id)
     # Refused first: an absurd start (year 9999) must not reach date arithmetic.
-    free = _free_professionals(clinic=clinic, treatment=treatment, professionals=professionals, start=start, now=now)
+    if context.professional is not None:
+        # One professional: the rules (no I/O) tell "not offered" from "taken", and the
+        # transaction decides "taken", so reading the day first would only cost a request.
+        _refuse_unbookable(clinic=clinic, treatment=treatment, professionals=professionals, start=start, now=now)
+        free = professionals
+    else:
+        # Anyone: one read of the candidates' day finds who is free, in their order.
+        free = _free_professionals(
+            clinic=clinic, treatment=treatment, professionals=professionals, start=start, now=now
+        )
     blocked_start, blocked_end = blocked_interval(start=start, treatment=spec_for(treatment))
     end = start + dt.timedelta(minutes=int(treatment.duration_minutes))
     locked_until = now + dt.timedelta(minutes=settings.HOLD_MINUTES)
@@ -288,7 +299,10 @@ def hold_create(
             booking_id=hold_id,
             holder=holder,
             treatment_id=treatment_id,
+            treatment_name=treatment.name,
+            price=treatment.price,
             professional_id=professional.professional_id,
+            professional_name=professional.name,
             start=start,
             end=end,
             blocked_start=blocked_start,
@@ -319,7 +333,7 @@ def hold_create(
             dynamo.transact(build, token=dynamo.request_token("hold", hold_id))
         except dynamo.TransactionCancelled as exc:
             if exc.failed(_clinic_key(tenant_id)):
-                raise ClinicSuspended() from exc
+                raise ClinicSuspended(phone=clinic.phone) from exc
             continue  # taken meanwhile: the next free professional, if any
         return hold
     # Everyone free a moment ago was taken in the meantime.
@@ -353,38 +367,82 @@ def hold_release(*, tenant_id: str, hold_id: str, actor: Actor) -> None:
 # ---------------------------------------------------------------- bookings
 
 
+@dataclass(frozen=True)
+class _Occupancy:
+    """What a booking names and occupies: its treatment and professional, its time and its blocked time."""
+
+    treatment_id: str
+    treatment_name: str
+    price: Decimal
+    professional_id: str
+    professional_name: str
+    start: dt.datetime
+    end: dt.datetime
+    blocked_start: dt.datetime
+    blocked_end: dt.datetime
+
+    @classmethod
+    def of(cls, *, treatment: Treatment, professional: Professional, start: dt.datetime) -> _Occupancy:
+        blocked_start, blocked_end = blocked_interval(start=start, treatment=spec_for(treatment))
+        return cls(
+            treatment_id=treatment.treatment_id,
+            treatment_name=treatment.name,
+            price=treatment.price,
+            professional_id=professional.professional_id,
+            professional_name=professional.name,
+            start=start,
+            end=start + dt.timedelta(minutes=int(treatment.duration_minutes)),
+            blocked_start=blocked_start,
+            blocked_end=blocked_end,
+        )
+
+    @classmethod
+    def held(cls, hold: Hold) -> _Occupancy | None:
+        """As the patient saw it when holding the time; None for a hold that did not record it."""
+        if hold.treatment_name is None or hold.price is None or hold.professional_name is None:
+            return None
+        return cls(
+            treatment_id=hold.treatment_id,
+            treatment_name=hold.treatment_name,
+            price=hold.price,
+            professional_id=hold.professional_id,
+            professional_name=hold.professional_name,
+            start=hold.start,
+            end=hold.end,
+            blocked_start=hold.blocked_start,
+            blocked_end=hold.blocked_end,
+        )
+
+
 def _new_booking(
     *,
-    clinic: Clinic,
-    treatment: Treatment,
-    professional: Professional,
-    start: dt.datetime,
+    tenant_id: str,
+    what: _Occupancy,
     patient: PatientDetails,
     booking_id: str,
     holder: str | None,
     actor: Actor,
     now: dt.datetime,
 ) -> Booking:
-    blocked_start, blocked_end = blocked_interval(start=start, treatment=spec_for(treatment))
     booking = Booking(
-        dynamo.tenant_pk(clinic.tenant_id),
+        dynamo.tenant_pk(tenant_id),
         dynamo.booking_sk(booking_id),
-        tenant_id=clinic.tenant_id,
+        tenant_id=tenant_id,
         booking_id=booking_id,
         reference=booking_reference(booking_id),
         patient_id=patient.patient_id,
         patient_name=patient.name,
         patient_email=patient.email,
         patient_phone=patient.phone,
-        treatment_id=treatment.treatment_id,
-        treatment_name=treatment.name,
-        price=treatment.price,
-        professional_id=professional.professional_id,
-        professional_name=professional.name,
-        start=start,
-        end=start + dt.timedelta(minutes=int(treatment.duration_minutes)),
-        blocked_start=blocked_start,
-        blocked_end=blocked_end,
+        treatment_id=what.treatment_id,
+        treatment_name=what.treatment_name,
+        price=what.price,
+        professional_id=what.professional_id,
+        professional_name=what.professional_name,
+        start=what.start,
+        end=what.end,
+        blocked_start=what.blocked_start,
+        blocked_end=what.blocked_end,
         status=BookingStatus.CONFIRMED,
         created_at=now,
         updated_at=now,
@@ -426,7 +484,8 @@ def booking_confirm(
     if not actor.allows(Action.CONFIRM_OWN_BOOKING):
         raise Forbidden()
     try:
-        hold = hold_get(tenant_id=tenant_id, hold_id=hold_id)
+        # The hold and the clinic in one read: the hold says what was picked.
+        hold, clinic = hold_with_clinic(tenant_id=tenant_id, hold_id=hold_id)
     except HoldNotFound:
         # Consumed by an identical confirm a moment ago: that booking is the answer.
         existing = booking_find(tenant_id=tenant_id, booking_id=hold_id)
@@ -435,18 +494,20 @@ def booking_confirm(
         raise
     if not hold.holder or not actor.owns_hold(hold.holder):
         raise HoldNotYours(detail=f"hold {hold_id}")
-    context = clinic_context(tenant_id=tenant_id, treatment_id=hold.treatment_id, professional_id=hold.professional_id)
-    clinic, treatment, professional = context.clinic, context.treatment, context.professional
-    assert treatment is not None and professional is not None
     if clinic.suspended:
-        raise ClinicSuspended()
+        raise ClinicSuspended(phone=clinic.phone)
+    what = _Occupancy.held(hold)
+    if what is None:
+        context = clinic_context(
+            tenant_id=tenant_id, treatment_id=hold.treatment_id, professional_id=hold.professional_id
+        )
+        assert context.treatment is not None and context.professional is not None
+        what = _Occupancy.of(treatment=context.treatment, professional=context.professional, start=hold.start)
     phone = patient_phone_clean(phone=patient.phone, country=clinic.country)
     patient = PatientDetails(name=patient.name, email=actor.user.email, phone=phone, patient_id=actor.user_id)
     booking = _new_booking(
-        clinic=clinic,
-        treatment=treatment,
-        professional=professional,
-        start=hold.start,
+        tenant_id=tenant_id,
+        what=what,
         patient=patient,
         booking_id=hold.booking_id,
         holder=hold.holder,
@@ -473,7 +534,7 @@ def booking_confirm(
             if existing is not None and _patient_of(existing, actor):
                 return existing
         if exc.failed(_clinic_key(tenant_id)):
-            raise ClinicSuspended() from exc
+            raise ClinicSuspended(phone=clinic.phone) from exc
         if exc.failed(hold_key):
             raise HoldNotFound(detail=f"hold {hold_id} consumed") from exc
         if hold.locked_until < _epoch(now):
@@ -524,15 +585,13 @@ def booking_create(
     clinic, treatment, professional = context.clinic, context.treatment, context.professional
     assert treatment is not None and professional is not None
     if clinic.suspended:
-        raise ClinicSuspended()
+        raise ClinicSuspended(phone=clinic.phone)
     _refuse_unbookable(
         clinic=clinic, treatment=treatment, professionals=[professional], start=start, now=now, staff=True
     )
     booking = _new_booking(
-        clinic=clinic,
-        treatment=treatment,
-        professional=professional,
-        start=start,
+        tenant_id=tenant_id,
+        what=_Occupancy.of(treatment=treatment, professional=professional, start=start),
         patient=patient,
         booking_id=booking_id,
         holder=None,
@@ -555,7 +614,7 @@ def booking_create(
             if existing is not None:
                 return existing
         if exc.failed(_clinic_key(tenant_id)):
-            raise ClinicSuspended() from exc
+            raise ClinicSuspended(phone=clinic.phone) from exc
         raise SlotTaken(start, professional_id=professional_id) from exc
     return booking
 
@@ -660,7 +719,7 @@ def booking_reschedule(
     clinic, treatment, professional = context.clinic, context.treatment, context.professional
     assert treatment is not None and professional is not None
     if clinic.suspended:
-        raise ClinicSuspended()
+        raise ClinicSuspended(phone=clinic.phone)
     late = _past_cutoff(clinic, booking, now)
     if late and not standing.staff:
         raise CancellationCutoffPassed(hours=int(clinic.cancellation_cutoff_hours), phone=clinic.phone)
@@ -716,7 +775,7 @@ def booking_reschedule(
         if exc.failed(dynamo.key_of(booking)):
             raise BookingChangedMeanwhile() from exc
         if exc.failed(_clinic_key(tenant_id)):
-            raise ClinicSuspended() from exc
+            raise ClinicSuspended(phone=clinic.phone) from exc
         if hold_key is not None and exc.failed(hold_key):
             raise HoldNotFound(detail=f"hold {hold_id} gone") from exc
         raise SlotTaken(new_start, professional_id=professional_id) from exc

@@ -24,11 +24,12 @@ def slug_cache_key(slug: str) -> str:
 
 def tenant_id_for_slug(*, slug: str) -> str:
     """Slug -> tenant id, cached: a clinic's address rarely changes and every page needs it."""
+    pk = dynamo.slug_pk(slug)  # first: a slug no clinic can have is no cache key (memcached refuses long ones)
     key = slug_cache_key(slug)
     tenant_id = cache.get(key)
     if tenant_id is None:
         try:
-            claim = SlugClaim.get(dynamo.slug_pk(slug), dynamo.SLUG_SK)
+            claim = SlugClaim.get(pk, dynamo.SLUG_SK)
         except DoesNotExist as exc:
             raise NotFound(detail=f"slug {slug}") from exc
         tenant_id = claim.tenant_id

@@ -8,6 +8,7 @@ import re
 import uuid
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, replace
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale
@@ -18,25 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pynamodb.exceptions import PutError, UpdateError
 
+from clinics.clinic_settings import ClinicSettings
 from clinics.models import Clinic, Professional, SlugClaim, TimeRange, Treatment, WorkRange
 from clinics.selectors import slug_cache_key
 from nexioq import dynamo
 
 GRID_CHOICES = (5, 10, 15, 20, 30, 60)
-# What an admin may edit on a clinic (clinic_update's arguments); the slug is fixed at creation.
-CLINIC_SETTINGS_FIELDS = (
-    "name",
-    "time_zone",
-    "country",
-    "currency",
-    "address",
-    "phone",
-    "email",
-    "grid_minutes",
-    "min_notice_minutes",
-    "max_advance_days",
-    "cancellation_cutoff_hours",
-)
 PALETTE = ("#0d9488", "#7c3aed", "#db2777", "#ea580c", "#2563eb", "#65a30d", "#0891b2", "#c026d3")
 # A booking writes one item per 5-minute cell in one transaction (100 items at most), and a
 # reschedule frees and claims in the same one: see the budget in nexioq.dynamo.
@@ -57,56 +45,20 @@ def _multiple_of_five(value: int, field: str, *, minimum: int = 0) -> int:
     return value
 
 
-def clinic_create(
-    *,
-    name: str,
-    slug: str,
-    time_zone: str,
-    tenant_id: str | None = None,
-    country: str = "CO",
-    address: str = "",
-    phone: str = "",
-    email: str = "",
-    currency: str = "COP",
-    language: str = "es",
-    grid_minutes: int = 15,
-    min_notice_minutes: int = 120,
-    max_advance_days: int = 60,
-    cancellation_cutoff_hours: int = 24,
-) -> Clinic:
+def clinic_create(*, slug: str, settings: ClinicSettings, tenant_id: str | None = None) -> Clinic:
     if not SLUG_RE.match(slug):
         raise ValidationError({"slug": _("Use lowercase letters, digits and hyphens.")})
-    _clinic_settings_check(
-        name=name,
-        time_zone=time_zone,
-        country=country,
-        currency=currency,
-        grid_minutes=grid_minutes,
-        min_notice_minutes=min_notice_minutes,
-        max_advance_days=max_advance_days,
-        cancellation_cutoff_hours=cancellation_cutoff_hours,
-    )
+    settings = _clinic_settings_clean(settings)
     tenant_id = tenant_id or uuid.uuid4().hex
     clinic = Clinic(
         dynamo.tenant_pk(tenant_id),
         dynamo.CLINIC_SK,
         tenant_id=tenant_id,
-        name=name.strip(),
         slug=slug,
-        time_zone=time_zone,
-        country=country,
-        address=address,
-        phone=phone,
-        email=email,
-        currency=currency,
-        language=language,
-        grid_minutes=grid_minutes,
-        min_notice_minutes=min_notice_minutes,
-        max_advance_days=max_advance_days,
-        cancellation_cutoff_hours=cancellation_cutoff_hours,
+        **asdict(settings),
         created_at=timezone.now(),
         directory_pk=dynamo.CLINIC_DIRECTORY_PK,
-        directory_sk=dynamo.clinic_directory_sk(name, tenant_id),
+        directory_sk=dynamo.clinic_directory_sk(settings.name, tenant_id),
     )
     claim = SlugClaim(dynamo.slug_pk(slug), dynamo.SLUG_SK, tenant_id=tenant_id)
 
@@ -123,89 +75,51 @@ def clinic_create(
     return clinic
 
 
-def _clinic_settings_check(
-    *,
-    name: str,
-    time_zone: str,
-    country: str,
-    currency: str,
-    grid_minutes: int,
-    min_notice_minutes: int,
-    max_advance_days: int,
-    cancellation_cutoff_hours: int,
-) -> None:
-    """What clinic_create and clinic_update both refuse; the booking engine trusts these values."""
+def _clinic_settings_clean(settings: ClinicSettings) -> ClinicSettings:
+    """What clinic_create and clinic_update both refuse; the booking engine trusts these values.
+
+    Returns the settings to store (the name without surrounding spaces).
+    """
     errors: dict[str, str] = {}
-    if not name.strip():
+    if not settings.name.strip():
         errors["name"] = _("Enter the clinic's name.")
     try:
-        zoneinfo.ZoneInfo(time_zone)
+        zoneinfo.ZoneInfo(settings.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         errors["time_zone"] = _("Unknown time zone.")
     # Prices are formatted with Babel for the clinic's country and currency: both must be known to it.
+    country = settings.country
     if country not in Locale("en").territories or len(country) != 2 or not country.isalpha():
         errors["country"] = _("Unknown country code.")
-    if currency not in list_currencies():
+    if settings.currency not in list_currencies():
         errors["currency"] = _("Unknown currency code.")
-    if grid_minutes not in GRID_CHOICES:
+    if settings.grid_minutes not in GRID_CHOICES:
         errors["grid_minutes"] = _("Choose one of 5, 10, 15, 20, 30 or 60 minutes.")
     # The availability engine refuses negative notice and advance outright (ValueError), so stop them here.
     for field, value in (
-        ("min_notice_minutes", min_notice_minutes),
-        ("max_advance_days", max_advance_days),
-        ("cancellation_cutoff_hours", cancellation_cutoff_hours),
+        ("min_notice_minutes", settings.min_notice_minutes),
+        ("max_advance_days", settings.max_advance_days),
+        ("cancellation_cutoff_hours", settings.cancellation_cutoff_hours),
     ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             errors[field] = _("Enter a whole number, zero or more.")
     if errors:
         raise ValidationError(errors)
+    return replace(settings, name=settings.name.strip())
 
 
-def clinic_update(
-    *,
-    tenant_id: str,
-    version: int,
-    name: str,
-    time_zone: str,
-    country: str,
-    currency: str,
-    address: str,
-    phone: str,
-    email: str,
-    grid_minutes: int,
-    min_notice_minutes: int,
-    max_advance_days: int,
-    cancellation_cutoff_hours: int,
-) -> Clinic:
+def clinic_update(*, tenant_id: str, version: int, settings: ClinicSettings) -> Clinic:
     """Replace a clinic's settings, if nobody changed it since ``version`` was read.
 
     The slug is not editable here: it is claimed by its own item, and links already sent
     to patients point at it.
     """
-    _clinic_settings_check(
-        name=name,
-        time_zone=time_zone,
-        country=country,
-        currency=currency,
-        grid_minutes=grid_minutes,
-        min_notice_minutes=min_notice_minutes,
-        max_advance_days=max_advance_days,
-        cancellation_cutoff_hours=cancellation_cutoff_hours,
-    )
+    settings = _clinic_settings_clean(settings)
     clinic = Clinic.get(dynamo.tenant_pk(tenant_id), dynamo.CLINIC_SK)
     if clinic.version != version:
         raise StaleClinic(tenant_id)
-    clinic.name = name.strip()
-    clinic.time_zone = time_zone
-    clinic.country = country
-    clinic.currency = currency
-    clinic.address = address
-    clinic.phone = phone
-    clinic.email = email
-    clinic.grid_minutes = grid_minutes
-    clinic.min_notice_minutes = min_notice_minutes
-    clinic.max_advance_days = max_advance_days
-    clinic.cancellation_cutoff_hours = cancellation_cutoff_hours
+    for field, value in asdict(settings).items():
+        setattr(clinic, field, value)
     # A renamed clinic moves within the directory; older clinics join it on their first edit.
     clinic.directory_pk = dynamo.CLINIC_DIRECTORY_PK
     clinic.directory_sk = dynamo.clinic_directory_sk(clinic.name, tenant_id)

@@ -96,6 +96,12 @@ def dynamodb_launcher() -> Path:
     return built
 
 
+# Our runs are short (a test session, a benchmark, a day of `make run`) on two cores: the C2
+# compiler's threads and G1's background work cost more CPU than they win back in that time.
+# DYNAMODB_LOCAL_JAVA_OPTIONS replaces them (an empty string gives the JVM's defaults).
+JAVA_OPTIONS = os.environ.get("DYNAMODB_LOCAL_JAVA_OPTIONS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1").split()
+
+
 def start_dynamodb_local(*, port: int, data_dir: Path | None) -> subprocess.Popen[bytes]:
     """DynamoDB Local on 127.0.0.1:port only, in memory or keeping its data under ``data_dir``."""
     java = shutil.which("java")
@@ -110,6 +116,7 @@ def start_dynamodb_local(*, port: int, data_dir: Path | None) -> subprocess.Pope
     command = [
         java,
         "-Xmx512m",
+        *JAVA_OPTIONS,
         f"-Djava.library.path={libs}",
         "-cp",
         dynamodb_local_classpath(launcher),

@@ -105,7 +105,8 @@ def cell_range(professional_id: str, start: dt.datetime, end: dt.datetime) -> tu
 def parse_cell_sk(sk: str) -> tuple[str, dt.datetime]:
     """(professional id, UTC cell start) of a cell sort key."""
     professional_id, moment = sk[len(CELL_PREFIX) :].rsplit(SEP, 1)
-    return professional_id, dt.datetime.strptime(moment, _CELL_TIME).replace(tzinfo=dt.UTC)
+    # fromisoformat is C; strptime would cost more than the rest of an availability request.
+    return professional_id, dt.datetime.fromisoformat(f"{moment}:00+00:00")
 
 
 # ---------------------------------------------------------------- keys of the indexes
@@ -569,34 +570,50 @@ class count_requests:  # noqa: N801 - used as a context manager
 # (``manage.py dynamo_migrate``, run by ``make run``), so local data survives an upgrade.
 LAYOUT_VERSION = 2
 LAYOUT_KEY = {"PK": {"S": "LAYOUT"}, "SK": {"S": "VERSION"}}
-# Layout 1: cells sorted by time across professionals, and two generically named indexes.
-_V1_CELL = re.compile(r"^SLOT#(\d{4}-\d{2}-\d{2})#(\d{2}:\d{2})#(.+)$")
-_V1_INDEXES = ("GSI1", "GSI2")
-_V1_ATTRIBUTES = ("GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+
+
+class Layout1:
+    """Key shapes of layout 1, which the migration reads (and its tests write): cells sorted by time
+    across professionals, bookings on two generically named indexes (GSI1: patients and the clinic
+    directory; GSI2: professionals, not scoped to a clinic)."""
+
+    INDEXES = ("GSI1", "GSI2")
+    ATTRIBUTES = ("GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+    CELL = re.compile(r"^SLOT#(\d{4}-\d{2}-\d{2})#(\d{2}:\d{2})#(.+)$")
+
+    @staticmethod
+    def cell_sk(professional_id: str, cell_start: dt.datetime) -> str:
+        utc = cell_start.astimezone(dt.UTC)
+        return f"{CELL_PREFIX}{utc:%Y-%m-%d}{SEP}{utc:%H:%M}{SEP}{professional_id}"
+
+    @staticmethod
+    def cell_range(start: dt.datetime, end: dt.datetime) -> tuple[str, str]:
+        """Inclusive sort-key bounds of every professional's cells starting in [start, end). The
+        benchmark times one such Query of a clinic's range against layout 2's per-professional ones."""
+        first = start.astimezone(dt.UTC)
+        last = (end - dt.timedelta(minutes=CELL_MINUTES)).astimezone(dt.UTC)
+        # The upper bound is the last start followed by the character after SEP: it sorts after
+        # "<last start>#<any professional>" and before the next start.
+        after_sep = chr(ord(SEP) + 1)
+        return (
+            f"{CELL_PREFIX}{first:%Y-%m-%d}{SEP}{first:%H:%M}",
+            f"{CELL_PREFIX}{last:%Y-%m-%d}{SEP}{last:%H:%M}{after_sep}",
+        )
+
+    @staticmethod
+    def patient_pk(patient_id: str) -> str:
+        return f"PATIENT#{patient_id}"
+
+    @staticmethod
+    def professional_pk(professional_id: str) -> str:
+        return f"{PROFESSIONAL_PREFIX}{professional_id}"
+
+    @staticmethod
+    def booking_index_sk(start: dt.datetime) -> str:
+        return f"{BOOKING_PREFIX}{iso_utc(start)}"
+
+
 _BATCH = 25  # BatchWriteItem's limit
-
-
-def time_first_cell_sk(professional_id: str, cell_start: dt.datetime) -> str:
-    """Layout 1's cell key, ``SLOT#<utc date>#<utc HH:MM>#<professional>``: every professional's cells by time.
-
-    No request path writes it; the benchmark builds a scratch copy of a clinic's cells in this
-    order to time one clinic-range Query against the per-professional Queries of layout 2.
-    """
-    moment = cell_start.astimezone(dt.UTC)
-    return f"{CELL_PREFIX}{moment:%Y-%m-%d}{SEP}{moment:%H:%M}{SEP}{checked_id(professional_id)}"
-
-
-def time_first_cell_range(start: dt.datetime, end: dt.datetime) -> tuple[str, str]:
-    """Inclusive sort-key bounds of every professional's time-first cells starting in [start, end)."""
-    first = start.astimezone(dt.UTC)
-    last = (end - dt.timedelta(minutes=CELL_MINUTES)).astimezone(dt.UTC)
-    # The upper bound is the last start followed by the character after SEP: it sorts after
-    # "<last start>#<any professional>" and before the next start.
-    after_sep = chr(ord(SEP) + 1)
-    return (
-        f"{CELL_PREFIX}{first:%Y-%m-%d}{SEP}{first:%H:%M}",
-        f"{CELL_PREFIX}{last:%Y-%m-%d}{SEP}{last:%H:%M}{after_sep}",
-    )
 
 
 class LayoutMigration:
@@ -646,7 +663,7 @@ class LayoutMigration:
         entity = item.get("entity", {}).get("S")
         sk = item["SK"]["S"]
         if entity == "cell":
-            old = _V1_CELL.match(sk)
+            old = Layout1.CELL.match(sk)
             if old is None:
                 return None
             day, hhmm, professional_id = old.groups()
@@ -654,9 +671,9 @@ class LayoutMigration:
             self.counts["cells"] += 1
             return {**item, "SK": {"S": cell_sk(professional_id, start)}}
         if entity == "booking":
-            if "ClinicAgendaPK" in item and not any(name in item for name in _V1_ATTRIBUTES):
+            if "ClinicAgendaPK" in item and not any(name in item for name in Layout1.ATTRIBUTES):
                 return None
-            new = {k: v for k, v in item.items() if k not in _V1_ATTRIBUTES}
+            new = {k: v for k, v in item.items() if k not in Layout1.ATTRIBUTES}
             tenant_id, booking_id = item["tenant_id"]["S"], item["booking_id"]["S"]
             start = parse_iso_utc(item["start"]["S"])
             entry = agenda_sk(start, booking_id)
@@ -671,9 +688,9 @@ class LayoutMigration:
             self.counts["bookings"] += 1
             return new
         if entity == "clinic":
-            if "DirectoryPK" in item and not any(name in item for name in _V1_ATTRIBUTES):
+            if "DirectoryPK" in item and not any(name in item for name in Layout1.ATTRIBUTES):
                 return None
-            new = {k: v for k, v in item.items() if k not in _V1_ATTRIBUTES}
+            new = {k: v for k, v in item.items() if k not in Layout1.ATTRIBUTES}
             new["DirectoryPK"] = {"S": CLINIC_DIRECTORY_PK}
             new["DirectorySK"] = {"S": clinic_directory_sk(item["name"]["S"], item["tenant_id"]["S"])}
             self.counts["clinics"] += 1
@@ -694,6 +711,6 @@ class LayoutMigration:
 
     def drop_legacy_indexes(self) -> None:
         """Once nothing lives on them: DynamoDB changes one index per update."""
-        for name in _V1_INDEXES:
+        for name in Layout1.INDEXES:
             if name in index_names():
                 index_drop(name)

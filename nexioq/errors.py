@@ -41,14 +41,15 @@ class SignInRequired(DomainError):
 
 class Forbidden(DomainError):
     status = 403
-    title = _("Not allowed")
+    title = _("You cannot open this page")
     message = _("Your role at this clinic does not allow this.")
 
 
 class NotFound(DomainError):
     status = 404
-    title = _("Not found")
-    message = _("We could not find what you were looking for.")
+    # The words of the 404 page, so an unknown id reads the same as an unknown address.
+    title = _("We could not find that page")
+    message = _("The clinic, treatment or appointment you are looking for does not exist, or the link has expired.")
 
 
 class Conflict(DomainError):

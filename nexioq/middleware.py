@@ -9,13 +9,14 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import select_template
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from pynamodb.exceptions import DoesNotExist, PynamoDBException
 
 from nexioq.dynamo import count_requests
-from nexioq.errors import DomainError, SignInRequired, Unavailable
+from nexioq.errors import DomainError, Forbidden, Invalid, NotFound, RateLimited, SignInRequired, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,10 @@ class DomainErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if 400 <= response.status_code < 500 and wants_json(request) and not _is_json(response):
+            return _as_json(request, response)
+        return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if isinstance(exc, SignInRequired):
@@ -120,6 +124,26 @@ class DomainErrorMiddleware:
         return None
 
 
+# Refusals Django answers by itself (a wrong method, a body it cannot parse, an unknown URL), in the
+# words of the matching domain error, so a JSON client never has to parse an HTML page.
+_REFUSALS: dict[int, type[DomainError]] = {400: Invalid, 403: Forbidden, 404: NotFound, 429: RateLimited}
+
+
+def _is_json(response: HttpResponse) -> bool:
+    return "json" in response.get("Content-Type", "")
+
+
+def _as_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    refusal = _REFUSALS.get(response.status_code, DomainError)()
+    answer = error_response(
+        request, status=response.status_code, title=str(refusal.title), message=str(refusal.message)
+    )
+    for header in ("Allow", "Retry-After"):
+        if header in response:
+            answer[header] = response[header]
+    return answer
+
+
 def _back_here(request: HttpRequest) -> str:
     """Where the sign-in page sends the visitor back to: this page, or for a form post the page it was on."""
     if request.method == "GET":
@@ -133,6 +157,10 @@ def _back_here(request: HttpRequest) -> str:
 def error_response(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"error": message, "title": title}, status=status)
-    template = select_template([f"{status}.html", "error.html"])
-    body = template.render({"status": status, "title": title, "message": message}, request)
+    context = {"status": status, "title": title, "message": message, "retry_url": _back_here(request)}
+    match = request.resolver_match
+    if match is not None and "clinic_slug" in match.kwargs:
+        # A refusal at a clinic leads back to that clinic, not to NexioQ's home page.
+        context["clinic_url"] = reverse("booking-start", args=[match.kwargs["clinic_slug"]])
+    body = select_template([f"{status}.html", "error.html"]).render(context, request)
     return HttpResponse(body, status=status)

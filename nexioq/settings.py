@@ -41,7 +41,7 @@ ALLOWED_HOSTS = env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(","
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "nexioq.apps.NexioqAdminConfig",  # django.contrib.admin with the project's site (clinic pages)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -101,6 +101,14 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "var" / "identity.sqlite3")),
+        # Sessions are written on most booking steps: in WAL mode a commit is not an fsync, readers
+        # never wait for the writer, and IMMEDIATE takes the write lock up front instead of failing
+        # with "database is locked" when a read turns into a write under load.
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
     }
 }
 AUTH_USER_MODEL = "accounts.User"
@@ -209,7 +217,7 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "NexioQ"
-SOCIALACCOUNT_ADAPTER = "accounts.adapters.CognitoAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "access.adapters.CognitoAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_LOGIN_ON_GET = False

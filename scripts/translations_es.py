@@ -1,6 +1,11 @@
 """Spanish translations of NexioQ's interface, applied to locale/es by `python scripts/translations_es.py`.
 
-Kept as data so a new string is one line here; run `manage.py makemessages -l es -l en` first.
+Kept as data so a new string is one line here. Extract the strings first with
+
+    manage.py makemessages -l es -l en --no-location --no-wrap \
+        --ignore .venv --ignore node_modules --ignore var --ignore tests --ignore 'templates/allauth/*'
+
+(allauth's own catalogue translates the strings of our allauth template overrides).
 Needs polib (pip install polib); not a runtime dependency.
 """
 
@@ -12,7 +17,6 @@ import polib
 
 ES = {
     # Booking engine refusals (booking/errors.py) and the error layer (nexioq/errors.py).
-    "Access": "Acceso",
     "That time has just been taken": "Alguien acaba de reservar esa hora",
     "Sorry, someone has just taken that time. Choose another one.": "Lo sentimos, alguien acaba de reservar esa hora. Elige otra.",
     "That time cannot be booked": "Esa hora no se puede reservar",
@@ -23,7 +27,9 @@ ES = {
     "Online booking is paused": "La reserva en línea está en pausa",
     "This clinic is not taking online bookings right now. Please call the clinic.": "Esta clínica no está tomando reservas en línea en este momento. Por favor llama a la clínica.",
     "This time is no longer held for you": "Esta hora ya no está apartada para ti",
-    "This time is no longer held for you. Please pick a time again.": "Esta hora ya no está apartada para ti. Elige una hora de nuevo.",
+    "We keep a time for a few minutes while you confirm, and this one is not kept for you any more. Please pick a time again.": "Te guardamos una hora unos minutos mientras confirmas, y esta ya no está guardada para ti. Elige una hora de nuevo.",
+    "This clinic is not taking online bookings right now. Please call the clinic at %(phone)s.": "Esta clínica no está tomando reservas en línea en este momento. Por favor llama a la clínica al %(phone)s.",
+    "Back to the clinic's booking page": "Volver a la página de reservas de la clínica",
     "This time is held by someone else": "Otra persona tiene apartada esta hora",
     "This time is being held in another browser. Please pick a time again.": "Esta hora está apartada en otro navegador. Elige una hora de nuevo.",
     "Your hold has expired": "Se venció el tiempo para confirmar",
@@ -59,7 +65,6 @@ ES = {
     "Too many attempts in a short time. Wait a few minutes and try again.": "Demasiados intentos en poco tiempo. Espera unos minutos e inténtalo de nuevo.",
     "Temporarily unavailable": "No disponible por el momento",
     "We cannot reach our booking service right now. Nothing was saved. Please try again in a minute.": "No podemos conectar con nuestro servicio de reservas en este momento. No se guardó nada. Inténtalo de nuevo en un minuto.",
-    "Something went wrong": "Algo salió mal",
     "Go back": "Volver",
     "e-mail address": "correo electrónico",
     "full name": "nombre completo",
@@ -148,7 +153,6 @@ ES = {
     "Go to the home page": "Ir a la página de inicio",
     "This form has expired": "Este formulario expiró",
     "Go back, reload the page and try again.": "Vuelve atrás, recarga la página e inténtalo de nuevo.",
-    "Page not found": "Página no encontrada",
     "We could not find that page": "No encontramos esa página",
     "The clinic, treatment or appointment you are looking for does not exist, or the link has expired.": "La clínica, el tratamiento o la cita que buscas no existe, o el enlace expiró.",
     "Language": "Idioma",
@@ -266,7 +270,7 @@ ES = {
     "Invitation sent to %(email)s.": "Invitación enviada a %(email)s.",
     "You are invited to join %(clinic)s on NexioQ": "Te invitaron a unirte a %(clinic)s en NexioQ",
     "Role updated.": "Rol actualizado.",
-    "You cannot revoke your own administrator role.": "No puedes quitarte tu propio rol de administrador.",
+    "This clinic needs at least one administrator. Make someone else an administrator first.": "Esta clínica necesita al menos un administrador. Primero haz administrador a otra persona.",
     "Access revoked.": "Acceso retirado.",
     "This invitation has already been used or has expired. Ask the clinic for a new one.": "Esta invitación ya se usó o venció. Pide una nueva a la clínica.",
     "This invitation was sent to another e-mail address. Sign in with that address.": "Esta invitación se envió a otra dirección de correo. Inicia sesión con esa dirección.",
@@ -276,6 +280,17 @@ ES = {
     "It expires on %(date)s.": "Vence el %(date)s.",
     "This person already has that role here.": "Esta persona ya tiene ese rol aquí.",
     "Change": "Cambiar",
+    "Access": "Acceso",
+    "Try again": "Intentar de nuevo",
+    "Something in it was missing or malformed. Go back and try again.": "Le faltaba algo o tenía un formato incorrecto. Vuelve atrás e inténtalo de nuevo.",
+    "You cannot open this page": "No puedes abrir esta página",
+    "Your account has no access to it. If you think it should, ask the clinic's administrator.": "Tu cuenta no tiene acceso a ella. Si crees que debería tenerlo, pídeselo al administrador de la clínica.",
+    "Too many attempts": "Demasiados intentos",
+    "You tried too many times in a short while. Wait a few minutes and try again.": "Lo intentaste demasiadas veces en poco tiempo. Espera unos minutos y vuelve a intentarlo.",
+    "Something went wrong": "Algo salió mal",
+    "We could not complete your request. Try again in a few minutes.": "No pudimos completar tu solicitud. Inténtalo de nuevo en unos minutos.",
+    "NexioQ is not available right now": "NexioQ no está disponible en este momento",
+    "We are doing maintenance or have more visitors than we can serve. Try again in a few minutes.": "Estamos haciendo mantenimiento o tenemos más visitas de las que podemos atender. Inténtalo de nuevo en unos minutos.",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 import zoneinfo
@@ -53,18 +54,22 @@ def frozen() -> Iterator[time_machine.Coordinates]:
         yield traveller
 
 
-def make_world(**clinic_options: object) -> World:
+def make_world(**setting_changes: Any) -> World:
+    """A fresh clinic (settings as below, with ``setting_changes``), three treatments and two professionals."""
     from clinics import services
+    from clinics.clinic_settings import ClinicSettings
 
-    options: dict[str, object] = {"min_notice_minutes": 0, "grid_minutes": 15, "max_advance_days": 60}
-    options.update(clinic_options)
-    clinic = services.clinic_create(
+    settings = ClinicSettings(
         name="Clínica Prueba",
-        slug=f"test-{uuid.uuid4().hex[:12]}",
         time_zone="America/Bogota",
         address="Calle 1 # 2-3",
         phone="+57 601 555 0100",
-        **options,  # type: ignore[arg-type]
+        min_notice_minutes=0,
+        grid_minutes=15,
+        max_advance_days=60,
+    )
+    clinic = services.clinic_create(
+        slug=f"test-{uuid.uuid4().hex[:12]}", settings=dataclasses.replace(settings, **setting_changes)
     )
     tenant = clinic.tenant_id
     cleaning = services.treatment_create(tenant_id=tenant, name="Limpieza", duration_minutes=60, price="120000")

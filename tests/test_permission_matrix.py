@@ -3,6 +3,9 @@
 The clinic is clinic A of the ``people`` fixture; "outsider" is clinic B's admin.
 A URL of our own apps without a row here makes ``test_it_has_a_row_for_every_url`` fail;
 the third-party trees (``admin/``, ``accounts/``) are covered by rows for their gates.
+A refused request (403, 404, or a redirect to a sign-in page) must also leave nothing
+written: the clinic's DynamoDB partition and the users, memberships and invitations are
+compared before and after it.
 """
 
 from __future__ import annotations
@@ -10,19 +13,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from access.models import Invitation, Membership
+from accounts.models import User
 from nexioq.dynamo import iso_utc
+from tests.booking.helpers import clinic_partition
 from tests.conftest import People, World, anonymous, at, book, hold
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ("owner", "admin", "dentist", "reception", "patient", "anonymous", "outsider")
 THIRD_PARTY_PREFIXES = ("admin/", "accounts/")
+
+
+class SignIn(int):
+    """A 302 to a sign-in page: a refusal, like 403 and 404."""
+
+
+SIGN_IN = SignIn(302)
+
+
+def refused(status: int) -> bool:
+    return isinstance(status, SignIn) or status in (403, 404)
 
 
 @dataclass(frozen=True)
@@ -45,7 +62,7 @@ def staff_gate(allowed: int) -> dict[str, int]:
         "dentist": 403,
         "reception": 403,
         "patient": 403,
-        "anonymous": 302,
+        "anonymous": SIGN_IN,
         "outsider": 404,
     }
 
@@ -114,7 +131,7 @@ ROWS = [
         "booking-mine",
         "GET",
         lambda w, p: reverse("booking-mine", args=[w.slug]),
-        {**everyone(200), "anonymous": 302, "outsider": 404},
+        {**everyone(200), "anonymous": SIGN_IN, "outsider": 404},
     ),
     Row("access-staff", "GET", lambda w, p: reverse("access-staff", args=[w.slug]), staff_gate(200)),
     Row(
@@ -142,21 +159,21 @@ ROWS = [
         "access-invitation",
         "GET",
         lambda w, p: reverse("access-invitation", args=[invitation_token(w, p)]),
-        {**everyone(403), "anonymous": 302},
+        {**everyone(403), "anonymous": SIGN_IN},
     ),
     # Third-party gates: Django admin is for platform staff; allauth's sign-in page for visitors.
-    Row("admin:index", "GET", lambda w, p: reverse("admin:index"), {**everyone(302), "owner": 200}),
+    Row("admin:index", "GET", lambda w, p: reverse("admin:index"), {**everyone(SIGN_IN), "owner": 200}),
     Row(
         "admin:clinics_clinic_changelist",
         "GET",
         lambda w, p: reverse("admin:clinics_clinic_changelist"),
-        {**everyone(302), "owner": 200},
+        {**everyone(SIGN_IN), "owner": 200},
     ),
     Row(
         "admin:clinics_clinic_suspend",
         "POST",
         lambda w, p: reverse("admin:clinics_clinic_suspend", args=[w.tenant_id]),
-        {**everyone(302), "owner": 302},
+        {**everyone(SIGN_IN), "owner": 302},
     ),
     Row("account_login", "GET", lambda w, p: reverse("account_login"), {**everyone(302), "anonymous": 200}),
 ]
@@ -169,16 +186,37 @@ def client_for(role: str, people: People) -> Client:
     return client
 
 
+def stored(world: World) -> dict[str, object]:
+    """What a request could have written: the clinic's DynamoDB items, and the identity rows."""
+    return {
+        "dynamodb": clinic_partition(world.tenant_id),
+        **{
+            model.__name__: list(model.objects.order_by("pk").values())  # type: ignore[attr-defined]
+            for model in (User, Membership, Invitation)
+        },
+    }
+
+
+def is_sign_in(location: str) -> bool:
+    return urlsplit(location).path in {reverse("account_login"), reverse("admin:login")}
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
 def test_it_answers_each_role_as_the_matrix_says(row: Row, role: str, world: World, people: People) -> None:
     client = client_for(role, people)
     url = row.url(world, people)
-
     data = row.data(world, people, ROLES.index(role))
+    expected = row.expected[role]
+    before = stored(world) if refused(expected) else None
+
     response = client.get(url) if row.method == "GET" else client.post(url, data)
 
-    assert response.status_code == row.expected[role], f"{row.method} {url} as {role}"
+    assert response.status_code == expected, f"{row.method} {url} as {role}"
+    if isinstance(expected, SignIn):
+        assert is_sign_in(response["Location"]), f"{row.method} {url} as {role} went to {response['Location']}"
+    if before is not None:
+        assert stored(world) == before, f"{row.method} {url} as {role} was refused, yet wrote"
 
 
 def _named_routes(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:

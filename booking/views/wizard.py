@@ -305,6 +305,14 @@ def wizard_details(request: HtmxHttpRequest, clinic_slug: str, hold_id: str) -> 
             # The patient signs in (or up) first, then comes back; the hold stays theirs (browser key).
             raise SignInRequired()
         return _confirm(request, actor, clinic_slug, hold_id)
+    hold = _my_hold(actor, clinic_slug, hold_id)
+    if isinstance(hold, HttpResponse):
+        return hold
+    return _details_page(request, actor, hold, PatientForm(initial=_initial(actor)))
+
+
+def _my_hold(actor: Actor, clinic_slug: str, hold_id: str) -> Hold | HttpResponse:
+    """The visitor's own live hold; the booking it already became (a redirect); or not found."""
     try:
         hold = selectors.hold_get(tenant_id=actor.tenant_id, hold_id=hold_id)
     except HoldNotFound:
@@ -314,7 +322,7 @@ def wizard_details(request: HtmxHttpRequest, clinic_slug: str, hold_id: str) -> 
         raise
     if not hold.holder or not actor.owns_hold(hold.holder):
         raise HoldNotFound(detail=f"hold {hold_id} is someone else's")
-    return _details_page(request, actor, hold, PatientForm(initial=_initial(actor)))
+    return hold
 
 
 def _initial(actor: Actor) -> dict[str, str]:
@@ -370,16 +378,10 @@ def _confirm(request: HtmxHttpRequest, actor: Actor, clinic_slug: str, hold_id: 
         else:
             _forget_hold(request, hold_id)
             return redirect("booking-done", clinic_slug=clinic_slug, booking_id=booking.booking_id)
-    try:
-        hold = selectors.hold_get(tenant_id=actor.tenant_id, hold_id=hold_id)
-    except HoldNotFound:
-        done = _done_if_booked(actor, clinic_slug, hold_id)
-        if done is not None:
-            return done
-        raise
-    if not hold.holder or not actor.owns_hold(hold.holder):
-        raise HoldNotFound(detail=f"hold {hold_id} is someone else's")
-    return _details_page(request, actor, hold, form, status=400)
+    mine = _my_hold(actor, clinic_slug, hold_id)
+    if isinstance(mine, HttpResponse):
+        return mine
+    return _details_page(request, actor, mine, form, status=400)
 
 
 def _hold_or_none(actor: Actor, hold_id: str) -> Hold | None:

@@ -127,3 +127,107 @@ def test_it_changes_and_revokes_a_role(world: World, people: People) -> None:
 
 def test_it_lets_the_platform_owner_manage_any_clinic(world: World, people: People) -> None:
     assert signed_in(people.owner).get(reverse("access-staff", args=[world.slug])).status_code == 200
+
+
+# ---------------------------------------------------------------- the last admin
+
+LAST_ADMIN = "Esta clínica necesita al menos un administrador"
+
+
+def staff_of(world: World) -> set[tuple[str, str]]:
+    return set(Membership.objects.filter(tenant_id=world.tenant_id).values_list("user__email", "role"))
+
+
+def test_it_refuses_to_let_the_last_admin_demote_themself(world: World, people: People) -> None:
+    own = Membership.objects.get(user=people.admin, tenant_id=world.tenant_id)
+    before = staff_of(world)
+
+    response = signed_in(people.admin).post(
+        reverse("access-staff-role", args=[world.slug, own.pk]), {"role": "dentist"}
+    )
+
+    assert response.status_code == 400
+    assert LAST_ADMIN in response.content.decode()
+    assert Membership.objects.get(pk=own.pk).role == Role.ADMIN
+    assert staff_of(world) == before
+
+
+def test_it_refuses_to_let_the_last_admin_revoke_themself(world: World, people: People) -> None:
+    own = Membership.objects.get(user=people.admin, tenant_id=world.tenant_id)
+    before = staff_of(world)
+
+    response = signed_in(people.admin).post(reverse("access-staff-revoke", args=[world.slug, own.pk]))
+
+    assert response.status_code == 400
+    assert LAST_ADMIN in response.content.decode()
+    assert staff_of(world) == before
+
+
+def test_it_refuses_the_platform_owner_too(world: World, people: People) -> None:
+    admin = Membership.objects.get(user=people.admin, tenant_id=world.tenant_id)
+    before = staff_of(world)
+    owner = signed_in(people.owner)
+
+    demoted = owner.post(reverse("access-staff-role", args=[world.slug, admin.pk]), {"role": "reception"})
+    revoked = owner.post(reverse("access-staff-revoke", args=[world.slug, admin.pk]))
+
+    assert (demoted.status_code, revoked.status_code) == (400, 400)
+    assert staff_of(world) == before
+
+
+def test_it_refuses_to_fold_the_last_admins_role_into_another_they_hold(world: World, people: People) -> None:
+    # Holding Dentist as well, "change Admin to Dentist" would delete the Admin membership.
+    Membership.objects.create(user=people.admin, tenant_id=world.tenant_id, role=Role.DENTIST)
+    own = Membership.objects.get(user=people.admin, tenant_id=world.tenant_id, role=Role.ADMIN)
+    before = staff_of(world)
+
+    response = signed_in(people.admin).post(
+        reverse("access-staff-role", args=[world.slug, own.pk]), {"role": "dentist"}
+    )
+
+    assert response.status_code == 400
+    assert staff_of(world) == before
+
+
+def test_it_lets_one_of_two_admins_leave(world: World, people: People) -> None:
+    second = make_user("second.admin@clinic-a.example")
+    Membership.objects.create(user=second, tenant_id=world.tenant_id, role=Role.ADMIN)
+    own = Membership.objects.get(user=people.admin, tenant_id=world.tenant_id)
+
+    response = signed_in(people.admin).post(reverse("access-staff-revoke", args=[world.slug, own.pk]))
+
+    # The staff page is no longer theirs: they land on the clinic's page.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("booking-start", args=[world.slug])
+    assert not Membership.objects.filter(pk=own.pk).exists()
+    assert Membership.objects.filter(tenant_id=world.tenant_id, role=Role.ADMIN).get().user == second
+    # ...and the one left may not leave in turn.
+    last = Membership.objects.get(user=second, tenant_id=world.tenant_id)
+    assert signed_in(second).post(reverse("access-staff-revoke", args=[world.slug, last.pk])).status_code == 400
+    assert Membership.objects.filter(pk=last.pk).exists()
+
+
+def test_it_lets_one_of_two_admins_step_down_to_another_role(world: World, people: People) -> None:
+    other = Membership.objects.get(user=people.dentist, tenant_id=world.tenant_id)
+    signed_in(people.admin).post(reverse("access-staff-role", args=[world.slug, other.pk]), {"role": "admin"})
+    own = Membership.objects.get(user=people.admin, tenant_id=world.tenant_id)
+
+    response = signed_in(people.admin).post(
+        reverse("access-staff-role", args=[world.slug, own.pk]), {"role": "reception"}
+    )
+
+    assert response.status_code == 302
+    assert Membership.objects.get(pk=own.pk).role == Role.RECEPTION
+    assert Membership.objects.get(pk=other.pk).role == Role.ADMIN
+
+
+def test_it_keeps_a_role_saved_unchanged(world: World, people: People) -> None:
+    dentist = Membership.objects.get(user=people.dentist, tenant_id=world.tenant_id)
+
+    response = signed_in(people.admin).post(
+        reverse("access-staff-role", args=[world.slug, dentist.pk]), {"role": "dentist"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("access-staff", args=[world.slug])
+    assert Membership.objects.get(pk=dentist.pk).role == Role.DENTIST

@@ -11,6 +11,7 @@ from pynamodb.signals import pre_dynamodb_send
 
 from booking.models import Booking, BookingStatus, Cell
 from nexioq import dynamo
+from nexioq.dynamo import TableItem
 from tests.conftest import World
 
 
@@ -23,6 +24,12 @@ def clinic_bookings(world: World) -> list[Booking]:
         )
         if isinstance(b, Booking)
     ]
+
+
+def clinic_partition(tenant_id: str) -> dict[dynamo.Key, dict[str, Any]]:
+    """Every item of a clinic's partition as stored (strongly consistent): compare two to see what a request wrote."""
+    items = TableItem.query(dynamo.tenant_pk(tenant_id), consistent_read=True)
+    return {dynamo.key_of(item): item.serialize() for item in items}
 
 
 def overlapping_pairs(bookings: list[Booking]) -> list[tuple[str, str]]:

@@ -70,7 +70,7 @@ def schedule_url(live_server: object, world: World, professional: str, day: str 
 
 
 def bookings(world: World) -> list[Booking]:
-    return list(Booking.query(dynamo.tenant_pk(world.tenant_id), Booking.sk.startswith("BOOKING#")))
+    return list(Booking.query(dynamo.tenant_pk(world.tenant_id), Booking.sk.startswith(dynamo.BOOKING_PREFIX)))
 
 
 def page_width(page: Page) -> int:

@@ -142,8 +142,10 @@ def test_it_rejects_a_malformed_time(client: Client, world: World) -> None:
 
 @pytest.mark.usefixtures("patient")
 def test_it_books_through_the_three_steps(client: Client, world: World) -> None:
+    assert client.get(schedule_url(world)).status_code == 200  # step 2 (and the clinic's address, cached)
     response = pick(client, world, 9)
     assert response.status_code == 302
+    assert response["X-Dynamo-Requests"] == "2"  # clinic, treatment and professional; the transaction
     details_url = response["Location"]
 
     page = client.get(details_url)
@@ -152,6 +154,7 @@ def test_it_books_through_the_three_steps(client: Client, world: World) -> None:
 
     done = client.post(details_url, DETAILS)
     assert done.status_code == 302
+    assert done["X-Dynamo-Requests"] == "2"  # the hold with its clinic; the transaction
     confirmation = client.get(done["Location"])
 
     body = confirmation.content.decode()

@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from django.core.exceptions import ValidationError
 from pynamodb.signals import pre_dynamodb_send
 
 from clinics import selectors, services
+from clinics.clinic_settings import ClinicSettings
 from clinics.models import Clinic
 from nexioq import dynamo
 from tests.conftest import NOW
@@ -29,16 +31,15 @@ def unique() -> str:
     return uuid.uuid4().hex[:10]
 
 
-def new_clinic(name: str, **options: Any) -> Clinic:
-    return services.clinic_create(name=name, slug=f"t-{unique()}", time_zone="America/Bogota", **options)
+def new_clinic(name: str, **settings: Any) -> Clinic:
+    return services.clinic_create(
+        slug=f"t-{unique()}", settings=ClinicSettings(name=name, time_zone="America/Bogota", **settings)
+    )
 
 
-def settings_of(clinic: Clinic, **changes: Any) -> dict[str, Any]:
-    """Everything clinic_update takes, as the clinic has it now, with ``changes`` applied."""
-    values = {f: getattr(clinic, f) for f in services.CLINIC_SETTINGS_FIELDS}
-    for f in ("grid_minutes", "min_notice_minutes", "max_advance_days", "cancellation_cutoff_hours"):
-        values[f] = int(values[f])
-    return {**values, **changes}
+def settings_of(clinic: Clinic, **changes: Any) -> ClinicSettings:
+    """The clinic's settings as it has them now, with ``changes`` applied."""
+    return replace(ClinicSettings.of(clinic), **changes)
 
 
 def reload(clinic: Clinic) -> Clinic:
@@ -79,7 +80,7 @@ def test_it_puts_a_new_clinic_in_the_directory() -> None:
     clinic = new_clinic("  Sonrisa Norte ")
 
     stored = reload(clinic)
-    assert stored.directory_pk == dynamo.CLINIC_DIRECTORY_PK == "CLINICS"
+    assert stored.directory_pk == dynamo.CLINIC_DIRECTORY_PK
     assert stored.directory_sk == f"sonrisa norte#{clinic.tenant_id}"
     assert stored.name == "Sonrisa Norte"
 
@@ -137,7 +138,7 @@ def test_it_pages_through_search_results() -> None:
 def test_it_searches_name_and_slug_case_insensitively() -> None:
     tag = unique()
     by_name = new_clinic(f"Dental ÁGUILA {tag}")
-    by_slug = services.clinic_create(name="Otra", slug=f"aguila-{tag}", time_zone="UTC")
+    by_slug = services.clinic_create(slug=f"aguila-{tag}", settings=ClinicSettings(name="Otra", time_zone="UTC"))
 
     found_name = selectors.clinic_list(search=f"águila {tag.upper()}")
     found_slug = selectors.clinic_list(search=f"AGUILA-{tag}")
@@ -148,6 +149,26 @@ def test_it_searches_name_and_slug_case_insensitively() -> None:
 
 
 # ---------------------------------------------------------------- create
+
+
+def test_it_stores_every_setting() -> None:
+    settings = ClinicSettings(
+        name=" Completa ",
+        time_zone="Europe/Madrid",
+        country="ES",
+        currency="EUR",
+        address="Gran Vía 1",
+        phone="+34 910 000 000",
+        email="hola@completa.example",
+        grid_minutes=30,
+        min_notice_minutes=60,
+        max_advance_days=90,
+        cancellation_cutoff_hours=48,
+    )
+
+    clinic = services.clinic_create(slug=f"t-{unique()}", settings=settings)
+
+    assert ClinicSettings.of(reload(clinic)) == replace(settings, name="Completa")
 
 
 @pytest.mark.parametrize(
@@ -165,10 +186,13 @@ def test_it_searches_name_and_slug_case_insensitively() -> None:
     ],
 )
 def test_it_refuses_bad_settings_on_create(options: dict[str, Any], field: str) -> None:
-    arguments: dict[str, Any] = {"name": "Buena", "slug": f"t-{unique()}", "time_zone": "UTC", **options}
+    slug = options.get("slug", f"t-{unique()}")
+    settings = ClinicSettings(
+        **{"name": "Buena", "time_zone": "UTC", **{k: v for k, v in options.items() if k != "slug"}}
+    )
 
     with pytest.raises(ValidationError) as caught:
-        services.clinic_create(**arguments)
+        services.clinic_create(slug=slug, settings=settings)
 
     assert field in caught.value.message_dict
 
@@ -177,7 +201,7 @@ def test_it_refuses_a_taken_slug() -> None:
     clinic = new_clinic("Primera")
 
     with pytest.raises(ValidationError) as caught:
-        services.clinic_create(name="Segunda", slug=clinic.slug, time_zone="UTC")
+        services.clinic_create(slug=clinic.slug, settings=ClinicSettings(name="Segunda", time_zone="UTC"))
 
     assert "slug" in caught.value.message_dict
 
@@ -192,7 +216,9 @@ def test_it_updates_a_clinic_and_moves_it_in_the_directory() -> None:
     updated = services.clinic_update(
         tenant_id=clinic.tenant_id,
         version=clinic.version,
-        **settings_of(clinic, name=f"Después {tag}", phone="+57 1", grid_minutes=30, currency="USD", country="US"),
+        settings=settings_of(
+            clinic, name=f"Después {tag}", phone="+57 1", grid_minutes=30, currency="USD", country="US"
+        ),
     )
 
     stored = reload(clinic)
@@ -205,10 +231,12 @@ def test_it_updates_a_clinic_and_moves_it_in_the_directory() -> None:
 
 def test_it_refuses_an_update_from_an_old_version() -> None:
     clinic = new_clinic("Vieja")
-    services.clinic_update(tenant_id=clinic.tenant_id, version=clinic.version, **settings_of(clinic, phone="1"))
+    services.clinic_update(tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="1"))
 
     with pytest.raises(services.StaleClinic):
-        services.clinic_update(tenant_id=clinic.tenant_id, version=clinic.version, **settings_of(clinic, phone="2"))
+        services.clinic_update(
+            tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="2")
+        )
 
     assert reload(clinic).phone == "1"
 
@@ -218,7 +246,7 @@ def test_it_refuses_an_update_when_an_edit_lands_between_read_and_write() -> Non
 
     with before_next("PutItem", someone_else_edits(clinic)), pytest.raises(services.StaleClinic):
         services.clinic_update(
-            tenant_id=clinic.tenant_id, version=clinic.version, **settings_of(clinic, address="Mine")
+            tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, address="Mine")
         )
 
     stored = reload(clinic)
@@ -230,7 +258,7 @@ def test_it_validates_an_update() -> None:
 
     with pytest.raises(ValidationError) as caught:
         services.clinic_update(
-            tenant_id=clinic.tenant_id, version=clinic.version, **settings_of(clinic, time_zone="Nowhere/Never")
+            tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, time_zone="Nowhere/Never")
         )
 
     assert "time_zone" in caught.value.message_dict
@@ -243,7 +271,7 @@ def test_it_keeps_closures_and_slug_through_an_update() -> None:
         tenant_id=clinic.tenant_id, start=NOW + dt.timedelta(days=1), end=NOW + dt.timedelta(days=2), reason="x"
     )
 
-    services.clinic_update(tenant_id=clinic.tenant_id, version=clinic.version, **settings_of(clinic, phone="9"))
+    services.clinic_update(tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="9"))
 
     stored = reload(clinic)
     assert stored.slug == clinic.slug
@@ -285,7 +313,7 @@ def test_it_forgets_the_cached_slug_on_every_write() -> None:
         lambda: services.clinic_suspend(tenant_id=clinic.tenant_id),
         lambda: services.clinic_unsuspend(tenant_id=clinic.tenant_id),
         lambda: services.clinic_update(
-            tenant_id=clinic.tenant_id, version=reload(clinic).version, **settings_of(clinic, phone="7")
+            tenant_id=clinic.tenant_id, version=reload(clinic).version, settings=settings_of(clinic, phone="7")
         ),
     ):
         assert selectors.tenant_id_for_slug(slug=clinic.slug) == clinic.tenant_id

@@ -20,6 +20,7 @@ from accounts.models import User
 from booking import selectors, services
 from booking.errors import NotOffered, SlotTaken
 from clinics import services as clinic_services
+from clinics.clinic_settings import ClinicSettings
 from clinics.models import Clinic
 from clinics.selectors import clinic_get, professional_list, tenant_id_for_slug, treatment_list
 from nexioq.errors import NotFound
@@ -139,17 +140,19 @@ class Command(BaseCommand):
         except NotFound:
             return clinic_services.clinic_create(
                 tenant_id=tenant_id,
-                name=name,
                 slug=slug,
-                time_zone="America/Bogota",
-                country="CO",
-                address=address,
-                phone=phone,
-                email=f"citas@{slug}.example",
-                currency="COP",
-                grid_minutes=15,
-                min_notice_minutes=120,
-                max_advance_days=60,
+                settings=ClinicSettings(
+                    name=name,
+                    time_zone="America/Bogota",
+                    country="CO",
+                    address=address,
+                    phone=phone,
+                    email=f"citas@{slug}.example",
+                    currency="COP",
+                    grid_minutes=15,
+                    min_notice_minutes=120,
+                    max_advance_days=60,
+                ),
             )
 
     def users(self, *, first: Clinic, second: Clinic) -> None:

@@ -8,7 +8,7 @@ import time_machine
 
 from access.models import Membership, Role
 from booking import errors, selectors, services
-from booking.models import BookingStatus, CellKind
+from booking.models import BookingStatus, CellKind, Hold
 from clinics.models import Clinic
 from nexioq import dynamo
 from nexioq.errors import SignInRequired
@@ -173,3 +173,17 @@ def test_it_lets_exactly_one_of_fifty_patients_hold_and_book_one_time(world: Wor
     bookings = clinic_bookings(world)
     assert len(bookings) == 1
     assert overlapping_pairs(bookings) == []
+
+
+def test_it_confirms_a_hold_made_before_holds_recorded_what_was_picked(world: World, people: People) -> None:
+    me = member(world, people.patient)
+    held = hold(world, at(9), actor=me)
+    held.update(actions=[Hold.treatment_name.remove(), Hold.price.remove(), Hold.professional_name.remove()])
+
+    booking = confirm(world, held.hold_id, me)
+
+    assert (booking.treatment_name, booking.professional_name, booking.price) == (
+        world.cleaning.name,
+        world.ana.name,
+        world.cleaning.price,
+    )

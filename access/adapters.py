@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -11,12 +10,14 @@ from django.http import HttpRequest
 from access import services as access_services
 from access.models import Role
 from accounts.models import User
+from nexioq.dynamo import ID_RE
 
 PLATFORM_OWNER_GROUP = "nexioq-owners"
 
 
-# What a tenant id looks like (uuid hex or a demo slug); anything else in a group is not one.
-TENANT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# A tenant id has the shape of every id of ours (uuid hex or a demo slug); anything else in a group
+# is not one. A whole match: "$" would also accept a tenant id ending in a newline.
+TENANT_ID_RE = ID_RE
 
 
 def roles_from_groups(groups: list[object]) -> tuple[bool, list[tuple[str, str]]]:
@@ -32,7 +33,7 @@ def roles_from_groups(groups: list[object]) -> tuple[bool, list[tuple[str, str]]
         if not isinstance(group, str):
             continue
         tenant_id, _, role = group.rpartition(":")
-        if TENANT_ID_RE.match(tenant_id) and role in valid:
+        if TENANT_ID_RE.fullmatch(tenant_id) and role in valid:
             pairs.append((tenant_id, role))
     return owner, pairs
 
