@@ -193,6 +193,10 @@ def _refuse_unbookable(
     if start < now:
         raise InThePast(start)
     policy = policy_for(clinic)
+    horizon_days = STAFF_HORIZON_DAYS if staff else policy.max_advance_days
+    # In plain UTC first: a start near year 9999 must not reach the clinic's zone (it would overflow).
+    if start - now > dt.timedelta(days=horizon_days + 2):
+        raise TooFarAhead(start)
     if not staff:
         if start < now + dt.timedelta(minutes=policy.min_notice_minutes):
             raise TooSoon(start)

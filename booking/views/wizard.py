@@ -9,6 +9,7 @@ just taken) are rendered here; every other domain error is answered by the error
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pynamodb.exceptions import PynamoDBException
 
 from access.permissions import Action, Actor, actor_access, browser_key_ensure, clinic_access
 from booking import selectors, services
@@ -32,6 +34,8 @@ from nexioq.dynamo import iso_utc
 from nexioq.errors import Invalid, SignInRequired
 from nexioq.http import HtmxHttpRequest
 from scheduling.availability import Slot
+
+log = logging.getLogger(__name__)
 
 
 def _render(
@@ -270,7 +274,11 @@ def _remember_hold(request: HtmxHttpRequest, actor: Actor, hold: Hold) -> None:
     holds = live_holds(request)
     for hold_id, entry in list(holds.items()):
         if entry["tenant"] == hold.tenant_id:
-            services.hold_release(tenant_id=hold.tenant_id, hold_id=hold_id, actor=actor)
+            try:
+                services.hold_release(tenant_id=hold.tenant_id, hold_id=hold_id, actor=actor)
+            except PynamoDBException:
+                # The new time is held and answered; the old one expires in minutes by itself.
+                log.warning("could not release hold %s; it will expire", hold_id, exc_info=True)
             del holds[hold_id]
     holds[hold.hold_id] = {"tenant": hold.tenant_id, "until": int(hold.locked_until)}
     request.session[SESSION_HOLDS] = holds

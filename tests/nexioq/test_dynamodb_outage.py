@@ -181,3 +181,28 @@ def test_it_answers_503_when_the_table_is_deleted_before_a_hold_is_written(
     assert deleted
     assert_error_page(response, 503, TRY_AGAIN)
     assert SESSION_HOLDS not in client.session
+
+
+def test_it_keeps_a_new_hold_when_dynamodb_goes_away_while_the_previous_one_is_given_back(
+    client: Client, outage: SpareDynamoDB, spare_world: World
+) -> None:
+    """The new time is held and written: a failed release of the old one only leaves it to expire."""
+    assert pick(client, spare_world, 9).status_code == 302
+
+    writes: list[str] = []
+
+    def stop_at_the_release() -> None:
+        # The next pick writes the new hold first, then gives the 09:00 hold back.
+        writes.append("write")
+        if len(writes) == 2:
+            outage.stop()
+
+    with before_dynamodb("TransactWriteItems", stop_at_the_release, times=2):
+        response = pick(client, spare_world, 11)
+
+    outage.start()
+    assert len(writes) == 2, "the release was never attempted"
+    assert response.status_code == 302
+    held_at = {c.kind for c in cells_of(spare_world, spare_world.ana.professional_id)}
+    assert held_at == {CellKind.HOLD}
+    assert list(client.session[SESSION_HOLDS]) == [response["Location"].rstrip("/").rsplit("/", 1)[1]]

@@ -169,3 +169,17 @@ def test_it_releases_only_my_cells_once_someone_took_part_of_an_expired_hold(
         selectors.hold_get(tenant_id=world.tenant_id, hold_id=held.hold_id)
     theirs = [c for c in cells_of(world, world.ana.professional_id) if c.booking_id == taken.booking_id]
     assert len(theirs) == 3
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Asia/Tokyo", "Pacific/Pago_Pago"])
+def test_it_refuses_the_last_instant_of_the_calendar_in_any_zone(
+    dynamodb_local: str, frozen: time_machine.Coordinates, zone: str
+) -> None:
+    """Services called directly (the API, a task) are not behind the web form's guard: no overflow."""
+    world = make_world(time_zone=zone)
+    last = dt.datetime(9999, 12, 31, 23, 55, tzinfo=dt.UTC)
+
+    with pytest.raises(errors.TooFarAhead):
+        hold(world, last)
+    with pytest.raises(errors.TooFarAhead):
+        book(world, last)
