@@ -520,7 +520,9 @@ def invariant(world: World) -> dict[str, Any]:
     from nexioq import dynamo
 
     pk = dynamo.tenant_pk(world.tenant_id)
-    bookings = list(Booking.query(pk, Booking.sk.startswith(dynamo.BOOKING_PREFIX), consistent_read=True))
+    bookings = list(
+        Booking.query(pk, Booking.sk.between(*dynamo.prefix_range(dynamo.BOOKING_PREFIX)), consistent_read=True)
+    )
     by_professional: dict[str, list[tuple[dt.datetime, dt.datetime]]] = collections.defaultdict(list)
     for b in bookings:
         if b.status == BookingStatus.CONFIRMED:

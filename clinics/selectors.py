@@ -84,13 +84,17 @@ def clinic_list(*, search: str = "", after: str = "", limit: int = CLINIC_PAGE_S
 
 
 def treatment_list(*, tenant_id: str, active_only: bool = True) -> list[Treatment]:
-    items = Treatment.query(dynamo.tenant_pk(tenant_id), Treatment.sk.startswith(dynamo.TREATMENT_PREFIX))
+    items = Treatment.query(
+        dynamo.tenant_pk(tenant_id), Treatment.sk.between(*dynamo.prefix_range(dynamo.TREATMENT_PREFIX))
+    )
     treatments = [t for t in items if t.active or not active_only]
     return sorted(treatments, key=lambda t: t.name.lower())
 
 
 def professional_list(*, tenant_id: str, treatment_id: str | None = None) -> list[Professional]:
-    items = Professional.query(dynamo.tenant_pk(tenant_id), Professional.sk.startswith(dynamo.PROFESSIONAL_PREFIX))
+    items = Professional.query(
+        dynamo.tenant_pk(tenant_id), Professional.sk.between(*dynamo.prefix_range(dynamo.PROFESSIONAL_PREFIX))
+    )
     professionals = [p for p in items if p.active and (treatment_id is None or treatment_id in p.treatment_ids)]
     return sorted(professionals, key=lambda p: p.name.lower())
 

@@ -20,7 +20,9 @@ def clinic_bookings(world: World) -> list[Booking]:
     return [
         b
         for b in Booking.query(
-            dynamo.tenant_pk(world.tenant_id), Booking.sk.startswith(dynamo.BOOKING_PREFIX), consistent_read=True
+            dynamo.tenant_pk(world.tenant_id),
+            Booking.sk.between(*dynamo.prefix_range(dynamo.BOOKING_PREFIX)),
+            consistent_read=True,
         )
         if isinstance(b, Booking)
     ]

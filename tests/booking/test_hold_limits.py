@@ -21,7 +21,9 @@ def pick(client: Client, world: World, start: dt.datetime, *, ip: str = "203.0.1
 
 
 def holds_of(world: World) -> int:
-    return len(list(Hold.query(dynamo.tenant_pk(world.tenant_id), Hold.sk.startswith(dynamo.HOLD_PREFIX))))
+    return len(
+        list(Hold.query(dynamo.tenant_pk(world.tenant_id), Hold.sk.between(*dynamo.prefix_range(dynamo.HOLD_PREFIX))))
+    )
 
 
 def times(n: int) -> list[dt.datetime]:

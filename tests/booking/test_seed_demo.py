@@ -25,7 +25,9 @@ def test_it_loads_the_demo_clinic_once(dynamodb_local: str, settings) -> None:  
 
     tenant_id = tenant_id_for_slug(slug="sonrisa-seed-test")
     clinic = clinic_get(tenant_id=tenant_id)
-    bookings = list(Booking.query(dynamo.tenant_pk(tenant_id), Booking.sk.startswith(dynamo.BOOKING_PREFIX)))
+    bookings = list(
+        Booking.query(dynamo.tenant_pk(tenant_id), Booking.sk.between(*dynamo.prefix_range(dynamo.BOOKING_PREFIX)))
+    )
     assert clinic.name == "Clínica Dental Sonrisa"
     assert clinic.time_zone == "America/Bogota"
     assert len(treatment_list(tenant_id=tenant_id)) == 6

@@ -70,7 +70,11 @@ def schedule_url(live_server: object, world: World, professional: str, day: str 
 
 
 def bookings(world: World) -> list[Booking]:
-    return list(Booking.query(dynamo.tenant_pk(world.tenant_id), Booking.sk.startswith(dynamo.BOOKING_PREFIX)))
+    return list(
+        Booking.query(
+            dynamo.tenant_pk(world.tenant_id), Booking.sk.between(*dynamo.prefix_range(dynamo.BOOKING_PREFIX))
+        )
+    )
 
 
 def page_width(page: Page) -> int:

@@ -112,7 +112,10 @@ def test_it_checks_the_suspension_inside_the_transaction(world: World) -> None:
 
     assert len(ran) == 1
     assert cells_of(world, world.ana.professional_id) == []
-    assert list(Hold.query(dynamo.tenant_pk(world.tenant_id), Hold.sk.startswith(dynamo.HOLD_PREFIX))) == []
+    assert (
+        list(Hold.query(dynamo.tenant_pk(world.tenant_id), Hold.sk.between(*dynamo.prefix_range(dynamo.HOLD_PREFIX))))
+        == []
+    )
 
 
 def test_it_refuses_an_unknown_treatment_or_professional(world: World) -> None:
