@@ -244,7 +244,8 @@ class AnySample:
 
     start: dt.datetime
     end: dt.datetime
-    per_professional: list[Call]  # the app's Queries, one per candidate
+    per_professional: list[Call]  # one cell Query per candidate
+    agenda: list[Call]  # the app's one Query of the clinic agenda (and its pages)
     time_first: list[Call]  # one Query (and its pages) of the time-first copy
 
 
@@ -265,14 +266,18 @@ def _any_sample(world: World, first_day: dt.date, days: int, scratch_pk: str) ->
         )
     if len(calls) != len(ids):
         raise RuntimeError(f"expected one Query per candidate, recorded {len(calls)} for {len(ids)}")
+    with recorded() as agenda:
+        selectors.occupied_from_agenda(
+            tenant_id=world.tenant_id, professional_ids=ids, start=start, end=end, now=timezone.now()
+        )
     time_first = time_first_query(scratch_pk=scratch_pk, professional_ids=ids, start=start, end=end)
-    return AnySample(start, end, calls, time_first)
+    return AnySample(start, end, calls, agenda, time_first)
 
 
 def any_professional(
     world: World, bare: Bare, cpu: CpuMeter, *, samples: int, rng: random.Random, scratch_pk: str
 ) -> dict[str, Any]:
-    """Reading every candidate's cells for a day and a week, four ways, against one professional's Query."""
+    """Reading every candidate's occupied time for a day and a week, several ways, against one professional's Query."""
     from django.utils import timezone
 
     from booking import selectors
@@ -280,6 +285,14 @@ def any_professional(
     ids = [p.professional_id for p in world.professionals]
 
     def in_process(sample: AnySample) -> Sent:
+        """The app's way for several candidates: selectors.availability reads the clinic agenda."""
+        began = time.perf_counter()
+        selectors.occupied_from_agenda(
+            tenant_id=world.tenant_id, professional_ids=ids, start=sample.start, end=sample.end, now=timezone.now()
+        )
+        return Sent(ms=(time.perf_counter() - began) * 1000, requests=len(sample.agenda))
+
+    def cells_side_by_side(sample: AnySample) -> Sent:
         began = time.perf_counter()
         selectors.occupied_by_professional(
             tenant_id=world.tenant_id, professional_ids=ids, start=sample.start, end=sample.end, now=timezone.now()
@@ -291,6 +304,8 @@ def any_professional(
         ways: dict[str, Callable[[AnySample], Sent]] = {
             "baseline": lambda s: bare.replay(s.per_professional[:1]),
             "app": in_process,
+            "agenda": lambda s: bare.replay(s.agenda),
+            "cells_side_by_side": cells_side_by_side,
             "parallel": lambda s: bare.replay_parallel(s.per_professional, readers),
             "sequential": lambda s: bare.replay(s.per_professional),
             "time_first": lambda s: bare.replay(s.time_first),

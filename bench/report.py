@@ -16,7 +16,9 @@ NAN = float("nan")
 # The ways table 2 compares, in its order (bench.phases.any_professional measures them).
 ANY_WAYS = {
     "baseline": "bare Query of one professional (baseline)",
-    "app": "app: selector, one Query per candidate side by side (in-process)",
+    "app": "app: the clinic agenda, one Query of its bookings and holds (in-process)",
+    "agenda": "bare: the same Query of the clinic agenda",
+    "cells_side_by_side": "app before: one cell Query per candidate side by side (in-process)",
     "parallel": "bare: one Query per candidate, 8 at a time",
     "sequential": "bare: one Query per candidate, one after the other",
     "time_first": "bare: one clinic-range Query of the time-first copy, filtered on the candidates",

@@ -313,6 +313,9 @@ def hold_create(
             blocked_end=blocked_end,
             locked_until=_epoch(locked_until),
             expires_at=locked_until + HOLD_TTL_GRACE,
+            # On the clinic's agenda while it lives: "any professional" reads occupancy there.
+            clinic_agenda_pk=dynamo.clinic_agenda_pk(tenant_id),
+            clinic_agenda_sk=dynamo.agenda_sk(start, hold_id),
         )
         cells = [
             _cell(

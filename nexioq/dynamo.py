@@ -382,14 +382,17 @@ def query_keys(
     sk_between: tuple[str, str],
     attributes: tuple[str, ...],
     consistent: bool = False,
+    index: GlobalSecondaryIndex[TableItem] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Items of one partition in a sort-key range, as botocore's attribute dicts, only ``attributes``.
+    """Items of one partition (of the table, or of ``index``) in a sort-key range, as botocore's
+    attribute dicts, only ``attributes``.
 
-    For hot reads of many small items (occupied cells): a Query that projects a few attributes
-    and skips building a model per item, which costs more than the request itself.
+    For hot reads of many small items (occupied cells, agenda entries): a Query that projects a
+    few attributes and skips building a model per item, which costs more than the request itself.
     """
     connection = TableItem._get_connection()
-    condition = TableItem.sk.between(*sk_between)
+    range_key = TableItem.sk if index is None else _index_range_key(index)
+    condition = range_key.between(*sk_between)
     start_key: dict[str, Any] | None = None
     while True:
         page = connection.query(
@@ -398,11 +401,18 @@ def query_keys(
             attributes_to_get=list(attributes),
             consistent_read=consistent,
             exclusive_start_key=start_key,
+            index_name=None if index is None else index.Meta.index_name,
         )
         yield from page.get("Items", [])
         start_key = page.get("LastEvaluatedKey")
         if not start_key:
             return
+
+
+def _index_range_key(index: GlobalSecondaryIndex[TableItem]) -> Attribute[Any]:
+    """The range-key attribute an index declares (PynamoDB names only the hash key's)."""
+    found = [attr for attr in vars(type(index)).values() if isinstance(attr, Attribute) and attr.is_range_key]
+    return found[0]
 
 
 # ---------------------------------------------------------------- transactions

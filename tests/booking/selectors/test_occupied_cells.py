@@ -3,12 +3,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
-from booking import selectors
+from booking import selectors, services
 from clinics import services as clinic_services
 from nexioq import dynamo
 from nexioq.dynamo import count_requests
-from tests.conftest import DAY, NOW, World, at, book, make_world
+from tests.conftest import DAY, NOW, World, anonymous, at, book, hold, make_world, system
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,7 @@ def test_it_computes_one_professionals_week_in_two_requests(world: World) -> Non
     assert at(11) in {s.start for s in slots}
 
 
-def test_it_reads_each_candidate_once_for_anyone(world: World) -> None:
+def test_it_reads_anyone_from_the_clinic_agenda_in_one_query(world: World) -> None:
     with count_requests() as count:
         selectors.availability(
             clinic=world.clinic,
@@ -93,7 +94,34 @@ def test_it_reads_each_candidate_once_for_anyone(world: World) -> None:
             now=NOW,
         )
 
-    assert count.operations == ["Query", "Query"]
+    assert count.operations == ["Query"]
+
+
+def test_it_sees_in_the_agenda_exactly_what_the_cells_hold(world: World, frozen: time_machine.Coordinates) -> None:
+    """Bookings, live holds, a cancelled booking, an expired hold, a booking from before the range."""
+    book(world, at(7), professional=world.ana)  # 07:00-08:00: begins before the range
+    book(world, at(10), professional=world.ben, treatment=world.whitening)  # buffers 09:50-10:40
+    cancelled = book(world, at(12), professional=world.ana)
+    services.booking_cancel(tenant_id=world.tenant_id, booking_id=cancelled.booking_id, actor=system(world))
+    hold(world, at(14), professional=world.ana, actor=anonymous(world, "expired"))
+    frozen.shift(dt.timedelta(minutes=6))
+    hold(world, at(15), professional=world.ben, actor=anonymous(world, "live"))
+    now = NOW + dt.timedelta(minutes=6)
+    start, end = at(7, 30), at(18)
+    ids = [world.ana.professional_id, world.ben.professional_id]
+
+    from_agenda = selectors.occupied_from_agenda(
+        tenant_id=world.tenant_id, professional_ids=ids, start=start, end=end, now=now
+    )
+    from_cells = {
+        pid: selectors.occupied_cells(tenant_id=world.tenant_id, professional_id=pid, start=start, end=end, now=now)
+        for pid in ids
+    }
+
+    assert from_agenda == from_cells
+    assert min(from_agenda[world.ana.professional_id]) == at(7, 30)
+    assert at(12) not in from_agenda[world.ana.professional_id] and at(14) not in from_agenda[world.ana.professional_id]
+    assert at(15) in from_agenda[world.ben.professional_id]
 
 
 def test_it_keeps_professionals_of_two_clinics_with_the_same_id_apart(world: World) -> None:
