@@ -12,7 +12,9 @@ from nexioq import dynamo
 from nexioq.dynamo import TableItem
 from nexioq.errors import NotFound
 
-SLUG_CACHE_SECONDS = 300
+# A slug names its clinic for good (it is fixed at creation and claimed by its own item), so the
+# mapping can be kept long; clinic writes still drop it. Shorter only cost a request now and then.
+SLUG_CACHE_SECONDS = 24 * 3600
 CLINIC_PAGE_SIZE = 50
 # With a search, the directory is read in pages this big until a page of matches is found.
 DIRECTORY_READ_SIZE = 200
