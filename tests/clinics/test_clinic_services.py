@@ -320,3 +320,29 @@ def test_it_forgets_the_cached_slug_on_every_write() -> None:
         assert cache.get(key) == clinic.tenant_id
         write()
         assert cache.get(key) is None
+
+
+def test_it_stores_weekly_hours_as_a_list_of_maps_and_reads_them_back() -> None:
+    """The shape a ListAttribute of MapAttribute stored, so items written before read the same."""
+    from clinics.models import Professional, WorkRange
+
+    clinic = new_clinic(f"Horarios {unique()}")
+    made = services.professional_create(
+        tenant_id=clinic.tenant_id,
+        name="Dra. Horario",
+        weekly_hours={0: [("08:00", "12:00"), ("13:00", "18:00")], 5: [("09:00", "13:00")]},
+        treatment_ids=[],
+    )
+    client = dynamo.TableItem._get_connection().connection.client
+    raw = client.get_item(
+        TableName=dynamo.TableItem.Meta.table_name,
+        Key={"PK": {"S": made.pk}, "SK": {"S": made.sk}},
+    )["Item"]["weekly_hours"]
+
+    assert raw["L"][0] == {"M": {"weekday": {"N": "0"}, "start": {"S": "08:00"}, "end": {"S": "12:00"}}}
+    stored = Professional.get(made.pk, made.sk)
+    assert stored.weekly_hours == [
+        WorkRange(weekday=0, start="08:00", end="12:00"),
+        WorkRange(weekday=0, start="13:00", end="18:00"),
+        WorkRange(weekday=5, start="09:00", end="13:00"),
+    ]
