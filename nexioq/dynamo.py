@@ -308,6 +308,8 @@ def table_ensure() -> str:
     if not TableItem.exists():
         # create_table also switches TTL on.
         TableItem.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+        # A new table holds the current layout: nothing for dynamo_migrate to rewrite.
+        client.put_item(TableName=table_name, Item={**LAYOUT_KEY, "version": {"N": str(LAYOUT_VERSION)}})
         return "created"
     changes = []
     description = client.describe_table(TableName=table_name)["Table"]

@@ -83,3 +83,12 @@ def test_it_keeps_request_tokens_within_dynamodbs_36_characters() -> None:
 
     assert len(tokens) == 2
     assert all(1 <= len(token) <= 36 for token in tokens)
+
+
+def test_it_creates_a_table_in_the_current_layout(dynamodb_local: str) -> None:
+    """A new table has nothing for dynamo_migrate to rewrite (make run runs it right after)."""
+    out = io.StringIO()
+
+    call_command("dynamo_migrate", stdout=out)
+
+    assert f"version {dynamo.LAYOUT_VERSION}, up to date" in out.getvalue()
