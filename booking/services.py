@@ -16,7 +16,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -290,11 +290,10 @@ def hold_create(
         free = _free_professionals(
             clinic=clinic, treatment=treatment, professionals=professionals, start=start, now=now
         )
-    blocked_start, blocked_end = blocked_interval(start=start, treatment=spec_for(treatment))
-    end = start + dt.timedelta(minutes=int(treatment.duration_minutes))
     locked_until = now + dt.timedelta(minutes=settings.HOLD_MINUTES)
     for professional in free:
         hold_id = uuid.uuid4().hex
+        what = _Occupancy.of(treatment=treatment, professional=professional, start=start)
         hold = Hold(
             dynamo.tenant_pk(tenant_id),
             dynamo.hold_sk(hold_id),
@@ -302,15 +301,7 @@ def hold_create(
             hold_id=hold_id,
             booking_id=hold_id,
             holder=holder,
-            treatment_id=treatment_id,
-            treatment_name=treatment.name,
-            price=treatment.price,
-            professional_id=professional.professional_id,
-            professional_name=professional.name,
-            start=start,
-            end=end,
-            blocked_start=blocked_start,
-            blocked_end=blocked_end,
+            **asdict(what),
             locked_until=_epoch(locked_until),
             expires_at=locked_until + HOLD_TTL_GRACE,
             # On the clinic's agenda while it lives: "any professional" reads occupancy there.
@@ -327,7 +318,7 @@ def hold_create(
                 locked_until=_epoch(locked_until),
                 expires_at=locked_until + HOLD_TTL_GRACE,
             )
-            for cell_start in cells_for(start=blocked_start, end=blocked_end)
+            for cell_start in cells_for(start=what.blocked_start, end=what.blocked_end)
         ]
 
         def build(tx: dynamo.Transaction, cells: list[Cell] = cells, hold: Hold = hold) -> None:
