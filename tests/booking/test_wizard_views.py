@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -379,3 +380,28 @@ def test_it_signs_up_in_place_and_comes_back_to_the_held_time(client: Client, wo
     assert done.status_code == 302
     [booking] = bookings(world)
     assert booking.patient_email == "nuevo@example.com"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_leads_every_one_of_several_simultaneous_confirms_to_the_one_booking(world: World) -> None:
+    """The same form submitted five times at once (a double-clicking patient, a flaky network):
+    one booking, and every submission answers with it (none with a 404)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    first = Client()
+    first.force_login(make_user(PATIENT_EMAIL))
+    details_url = pick(first, world, 9)["Location"]
+    session_cookie = first.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def submit(_: int) -> tuple[int, str]:
+        client = Client()  # a Client per thread, all in the patient's one session
+        client.cookies[settings.SESSION_COOKIE_NAME] = session_cookie
+        response = client.post(details_url, DETAILS)
+        return response.status_code, response.get("Location", "")
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        answers = list(pool.map(submit, range(5)))
+
+    [booking] = bookings(world)
+    done = reverse("booking-done", args=[world.slug, booking.booking_id])
+    assert answers == [(302, done)] * 5
