@@ -33,6 +33,8 @@ class Action(StrEnum):
     MANAGE_BOOKINGS = "manage_bookings"  # any booking of the clinic (a dentist: their own agenda)
     MARK_ATTENDANCE = "mark_attendance"  # attended or no-show
     MANAGE_STAFF = "manage_staff"  # invite, change role, revoke
+    VIEW_CLINIC_SETUP = "view_clinic_setup"  # the admin panel's treatments and professionals, read-only
+    CONFIGURE_CLINIC = "configure_clinic"  # the admin panel: treatments, professionals, hours, settings, closures
 
 
 MATRIX: dict[Action, frozenset[str]] = {
@@ -49,6 +51,8 @@ MATRIX: dict[Action, frozenset[str]] = {
     Action.MANAGE_BOOKINGS: frozenset({OWNER, Role.ADMIN, Role.RECEPTION, Role.DENTIST}),
     Action.MARK_ATTENDANCE: frozenset({OWNER, Role.ADMIN, Role.RECEPTION, Role.DENTIST}),
     Action.MANAGE_STAFF: frozenset({OWNER, Role.ADMIN}),
+    Action.VIEW_CLINIC_SETUP: frozenset({OWNER, Role.ADMIN, Role.RECEPTION, Role.DENTIST}),
+    Action.CONFIGURE_CLINIC: frozenset({OWNER, Role.ADMIN}),
 }
 # Roles that see every professional's agenda; a dentist sees only their own.
 WHOLE_CLINIC_ROLES = frozenset({OWNER, Role.ADMIN, Role.RECEPTION})

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "access",
     "scheduling",
     "booking",
+    "panel",
 ]
 
 MIDDLEWARE = [

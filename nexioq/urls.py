@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("c/<slug:clinic_slug>/staff/", include("access.urls")),
+    path("c/<slug:clinic_slug>/admin/", include("panel.urls")),
     path("c/<slug:clinic_slug>/", include("booking.urls")),
+    path("me/", include("booking.urls_portal")),
     path("invitations/<str:token>/", access_views.invitation_accept, name="access-invitation"),
 ]

@@ -304,7 +304,21 @@ PLURALS = {
 }
 
 
+def _areas() -> None:
+    """Each area may keep its strings in scripts/translations_es_<area>.py (``ES`` and ``PLURALS``)."""
+    import importlib.util
+
+    for module_path in sorted(Path(__file__).resolve().parent.glob("translations_es_*.py")):
+        spec = importlib.util.spec_from_file_location(module_path.stem, module_path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        ES.update(getattr(module, "ES", {}))
+        PLURALS.update(getattr(module, "PLURALS", {}))
+
+
 def main() -> None:
+    _areas()
     path = Path(__file__).resolve().parent.parent / "locale" / "es" / "LC_MESSAGES" / "django.po"
     catalogue = polib.pofile(str(path))
     missing = []

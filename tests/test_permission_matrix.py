@@ -10,8 +10,6 @@ compared before and after it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,70 +21,24 @@ from access.models import Invitation, Membership
 from accounts.models import User
 from nexioq.dynamo import iso_utc
 from tests.booking.helpers import clinic_partition
-from tests.conftest import People, World, anonymous, at, book, hold
+from tests.conftest import People, World, at
+from tests.matrix import (
+    ROLES,
+    SIGN_IN,
+    THIRD_PARTY_PREFIXES,
+    Row,
+    SignIn,
+    dentist_membership,
+    everyone,
+    invitation_token,
+    refused,
+    someone_elses_booking,
+    someone_elses_hold,
+    staff_gate,
+)
+from tests.matrix_rows import catalogue, portal, settings_rows
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ("owner", "admin", "dentist", "reception", "patient", "anonymous", "outsider")
-THIRD_PARTY_PREFIXES = ("admin/", "accounts/")
-
-
-class SignIn(int):
-    """A 302 to a sign-in page: a refusal, like 403 and 404."""
-
-
-SIGN_IN = SignIn(302)
-
-
-def refused(status: int) -> bool:
-    return isinstance(status, SignIn) or status in (403, 404)
-
-
-@dataclass(frozen=True)
-class Row:
-    name: str
-    method: str
-    url: Callable[[World, People], str]
-    expected: dict[str, int]
-    data: Callable[[World, People, int], dict[str, Any]] = lambda w, p, i: {}
-
-
-def everyone(status: int) -> dict[str, int]:
-    return dict.fromkeys(ROLES, status)
-
-
-def staff_gate(allowed: int) -> dict[str, int]:
-    return {
-        "owner": allowed,
-        "admin": allowed,
-        "dentist": 403,
-        "reception": 403,
-        "patient": 403,
-        "anonymous": SIGN_IN,
-        "outsider": 404,
-    }
-
-
-def someone_elses_booking(world: World) -> str:
-    return book(world, at(15), professional=world.ben, patient_id="not-you").booking_id
-
-
-def someone_elses_hold(world: World) -> str:
-    return hold(world, at(16), professional=world.ben, actor=anonymous(world, "someone-else")).hold_id
-
-
-def dentist_membership(world: World, people: People) -> int:
-    return Membership.objects.get(user=people.dentist, tenant_id=world.tenant_id).pk
-
-
-def invitation_token(world: World, people: People) -> str:
-    return Invitation.objects.create(
-        tenant_id=world.tenant_id,
-        email="invited@example.com",
-        role="reception",
-        token="token-for-the-matrix",
-        expires_at=at(0).replace(year=2027),
-    ).token
 
 
 ROWS = [
@@ -177,6 +129,8 @@ ROWS = [
     ),
     Row("account_login", "GET", lambda w, p: reverse("account_login"), {**everyone(302), "anonymous": 200}),
 ]
+# Each area keeps its rows in its own module of tests/matrix_rows.
+ROWS += catalogue.ROWS + settings_rows.ROWS + portal.ROWS
 
 
 def client_for(role: str, people: People) -> Client:
