@@ -297,3 +297,19 @@ def bookings_for_patient(*, patient_id: str, tenant_id: str | None = None) -> li
     """A patient's bookings, oldest first, at every clinic or at one: one Query of their index."""
     items = Booking.patient_bookings.query(dynamo.patient_bookings_pk(patient_id))
     return [b for b in items if isinstance(b, Booking) and (tenant_id is None or b.tenant_id == tenant_id)]
+
+
+def clinics_by_id(*, tenant_ids: Sequence[str]) -> dict[str, Clinic]:
+    """The clinics of these ids: one BatchGetItem (per hundred clinics), whatever their number."""
+    wanted = list(dict.fromkeys(tenant_ids))
+    if not wanted:
+        return {}
+    keys = [(dynamo.tenant_pk(tenant_id), dynamo.CLINIC_SK) for tenant_id in wanted]
+    return {item.tenant_id: item for item in TableItem.batch_get(keys) if isinstance(item, Clinic)}
+
+
+def patient_bookings_with_clinics(*, patient_id: str) -> list[tuple[Booking, Clinic]]:
+    """A patient's bookings at every clinic with their clinic, oldest first: one Query and one BatchGetItem."""
+    bookings = bookings_for_patient(patient_id=patient_id)
+    clinics = clinics_by_id(tenant_ids=[b.tenant_id for b in bookings])
+    return [(b, clinics[b.tenant_id]) for b in bookings if b.tenant_id in clinics]
