@@ -34,6 +34,7 @@ from booking.forms import ANY_PROFESSIONAL, HoldForm, ScheduleForm
 from booking.limits import hold_allowance_consume
 from booking.models import Booking, BookingStatus
 from booking.portal_forms import DeleteAccountForm, ProfileForm
+from booking.templatetags.nexioq import long_date
 from clinics.models import Clinic, Professional, Treatment
 from clinics.selectors import clinic_context, professional_list
 from nexioq.errors import SignInRequired
@@ -137,12 +138,15 @@ def booking_page(request: HtmxHttpRequest, clinic_slug: str, booking_id: str) ->
         del request.session[JUST_BOOKED]
     now = timezone.now()
     upcoming = booking.status == BookingStatus.CONFIRMED and booking.start > now
+    # Changing online is for the clinic's patients (a booking made online makes one); a booking
+    # the clinic made for someone who never booked online there is changed by phone.
+    may_change = upcoming and actor.allows(Action.CHANGE_OWN_BOOKINGS)
     page = {
         "booking": booking,
         "just_booked": just_booked,
         "upcoming": upcoming,
-        "changeable": upcoming and _changeable(clinic, booking, now),
-        "past_cutoff": upcoming and not _changeable(clinic, booking, now),
+        "changeable": may_change and _changeable(clinic, booking, now),
+        "past_cutoff": may_change and not _changeable(clinic, booking, now),
         "cutoff_at": _cutoff(clinic, booking),
         "cutoff_hours": int(clinic.cancellation_cutoff_hours),
     }
@@ -315,7 +319,7 @@ def _reschedule_to(
     except SlotTaken as exc:
         return _after_refusal(request, clinic, booking, treatment, professionals, start, professional_id, exc, 409)
     with timezone.override(clinic.zone):
-        when = timezone.localtime(moved.start).strftime("%d/%m/%Y %H:%M")
+        when = f"{long_date(moved.start)}, {timezone.localtime(moved.start):%H:%M}"
     messages.success(request, _("Your appointment has moved to %(when)s.") % {"when": when})
     return redirect("booking-done", clinic_slug=clinic.slug, booking_id=booking.booking_id)
 
