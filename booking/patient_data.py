@@ -24,7 +24,8 @@ from accounts.models import User
 from booking import services
 from booking.errors import BookingChangedMeanwhile, BookingNotChangeable
 from booking.models import Booking, BookingStatus
-from booking.selectors import booking_get, bookings_for_patient, patient_bookings_with_clinics
+from booking.selectors import booking_get, bookings_for_patient, clinics_by_id
+from clinics.models import Clinic
 from nexioq.dynamo import iso_utc
 from nexioq.errors import Conflict
 
@@ -52,7 +53,9 @@ def patient_data_export(*, user_id: str) -> dict[str, Any]:
     """Everything NexioQ holds about the user: account, profile, memberships, bookings at every clinic."""
     user = User.objects.get(pk=user_id)
     memberships = list(Membership.objects.filter(user=user).order_by("tenant_id", "role"))
-    pairs = patient_bookings_with_clinics(patient_id=str(user.pk))
+    bookings = bookings_for_patient(patient_id=str(user.pk))
+    # A booking at a clinic that no longer exists is still the patient's data: exported without its name.
+    clinics = clinics_by_id(tenant_ids=[b.tenant_id for b in bookings])
     return {
         "account": {
             "id": str(user.pk),
@@ -62,13 +65,17 @@ def patient_data_export(*, user_id: str) -> dict[str, Any]:
         },
         "profile": {"full_name": user.full_name, "phone": user.phone, "language": user.language},
         "memberships": [{"clinic_id": m.tenant_id, "role": m.role} for m in memberships],
-        "bookings": [_booking_export(booking, clinic.name, clinic.slug) for booking, clinic in pairs],
+        "bookings": [_booking_export(booking, clinics.get(booking.tenant_id)) for booking in bookings],
     }
 
 
-def _booking_export(booking: Booking, clinic_name: str, clinic_slug: str) -> dict[str, Any]:
+def _booking_export(booking: Booking, clinic: Clinic | None) -> dict[str, Any]:
     return {
-        "clinic": {"id": booking.tenant_id, "name": clinic_name, "slug": clinic_slug},
+        "clinic": {
+            "id": booking.tenant_id,
+            "name": clinic.name if clinic else None,
+            "slug": clinic.slug if clinic else None,
+        },
         "booking_id": booking.booking_id,
         "reference": booking.reference,
         "status": booking.status,

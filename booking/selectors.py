@@ -162,8 +162,13 @@ def availability(
     first_day: dt.date,
     last_day: dt.date,
     now: dt.datetime,
+    moving: Booking | None = None,
 ) -> list[Slot]:
-    """Bookable starts for these professionals over local days [first_day, last_day]."""
+    """Bookable starts for these professionals over local days [first_day, last_day].
+
+    ``moving``: a booking being rescheduled, whose own time counts as free (it may move a
+    quarter later, over its own time).
+    """
     candidates = [p for p in professionals if p.performs(treatment.treatment_id)]
     if not candidates:
         return []
@@ -185,6 +190,8 @@ def availability(
         end=end + dt.timedelta(minutes=spec.duration_minutes + spec.buffer_after_minutes),
         now=now,
     )
+    if moving is not None and moving.professional_id in taken:
+        taken[moving.professional_id] -= set(cells_for(start=moving.blocked_start, end=moving.blocked_end))
     return available_slots(
         policy=policy,
         treatment=spec,

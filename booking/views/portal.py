@@ -243,6 +243,19 @@ def _periods(slots: list[Slot], clinic: Clinic) -> list[tuple[str, list[Slot]]]:
     return list(periods.items())
 
 
+def _without_its_own_time(slots: list[Slot], booking: Booking) -> list[Slot]:
+    """The booking's current time with its professional is where it is already, not a new time."""
+    kept = []
+    for slot in slots:
+        if slot.start == booking.start:
+            ids = tuple(pid for pid in slot.professional_ids if pid != booking.professional_id)
+            if not ids:
+                continue
+            slot = Slot(start=slot.start, end=slot.end, professional_ids=ids)
+        kept.append(slot)
+    return kept
+
+
 def _reschedule_page(
     request: HtmxHttpRequest,
     clinic: Clinic,
@@ -263,8 +276,15 @@ def _reschedule_page(
         professional_value = form.cleaned_data["professional"]
         chosen = [p for p in professionals if professional_value in (ANY_PROFESSIONAL, p.professional_id)]
         slots = selectors.availability(
-            clinic=clinic, treatment=treatment, professionals=chosen, first_day=day, last_day=day, now=timezone.now()
+            clinic=clinic,
+            treatment=treatment,
+            professionals=chosen,
+            first_day=day,
+            last_day=day,
+            now=timezone.now(),
+            moving=booking,
         )
+        slots = _without_its_own_time(slots, booking)
     elif status == 200:
         status = 400
     page = {
@@ -394,9 +414,13 @@ def _after_refusal(
             first_day=day,
             last_day=day,
             now=timezone.now(),
+            moving=booking,
         )
         alternatives = selectors.alternatives(
-            slots=slots, professionals=professionals, wanted_start=start, professional_id=professional_id
+            slots=_without_its_own_time(slots, booking),
+            professionals=professionals,
+            wanted_start=start,
+            professional_id=professional_id,
         )
         error = _(
             "Sorry, someone has just taken that time. Your appointment keeps its time. These are the nearest free times:"

@@ -212,6 +212,16 @@ def test_it_moves_a_quarter_later_over_its_own_time(client: Client, world: World
     assert after.start == at(9, 15, day=dt.date(2026, 12, 2))
 
 
+def test_it_offers_times_over_its_own_time_but_not_its_own_time(client: Client, world: World, patient: User) -> None:
+    booking = mine(world, patient, at(9, day=dt.date(2026, 12, 2)))
+    url = page_url(world, booking.booking_id, "booking-reschedule")
+
+    body = client.get(f"{url}?professional={world.ana.professional_id}&date=2026-12-02").content.decode()
+
+    assert f'value="{iso_utc(at(9, 15, day=dt.date(2026, 12, 2)))}"' in body
+    assert f'value="{iso_utc(at(9, day=dt.date(2026, 12, 2)))}"' not in body
+
+
 def test_it_answers_409_and_keeps_the_booking_when_the_new_time_is_taken(
     client: Client, world: World, patient: User
 ) -> None:
