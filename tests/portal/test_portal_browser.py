@@ -218,3 +218,38 @@ def test_it_saves_the_profile_and_switches_to_the_chosen_language(
     page.get_by_role("link", name="Delete my account").click()
     expect(page.get_by_label("Your password")).to_be_visible()
     shot(page, f"{size}-delete-account")
+
+
+def test_it_reschedules_and_cancels_with_javascript_disabled(
+    new_page: PageFactory, live_server: Any, world_and_patient: tuple[World, User]
+) -> None:
+    world, patient = world_and_patient
+    booking = book(world, at(9, day=LATER), patient_id=str(patient.pk))
+    client = Client()
+    client.force_login(patient)
+    page = new_page(javascript=False)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto(f"{live_server.url}/me/")
+    page.get_by_role("link", name=re.compile(booking.reference)).click()
+
+    page.get_by_role("link", name="Cambiar fecha u hora").click()
+    page.get_by_label("Fecha", exact=True).fill(NEXT.isoformat())
+    page.get_by_role("button", name="Ver horarios").click()
+    expect(page.locator("#times h2")).to_have_text("Viernes, 4 de diciembre de 2026")
+    page.locator("#times").get_by_role("button", name="11:00", exact=True).click()
+    expect(page.get_by_text("Tu cita quedó movida")).to_be_visible()
+    shot(page, "nojs-rescheduled")
+
+    page.get_by_text("Cancelar esta cita").click()
+    page.get_by_role("button", name="Sí, cancelar la cita").click()
+    expect(page.get_by_text("Cancelada por ti")).to_be_visible()
+    after = stored(world, booking.booking_id)
+    assert (after.start, after.status) == (at(11, day=NEXT), "cancelled")
