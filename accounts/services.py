@@ -17,3 +17,11 @@ def user_profile_fill(*, user: User, full_name: str, phone: str) -> User:
     if changed:
         user.save(update_fields=changed)
     return user
+
+
+def user_profile_update(*, user_id: str, full_name: str, phone: str, language: str) -> User:
+    """The profile the patient edits: name, phone (E.164, validated by the form) and preferred language."""
+    user = User.objects.get(pk=user_id)
+    user.full_name, user.phone, user.language = full_name, phone, language
+    user.save(update_fields=["full_name", "phone", "language"])
+    return user

@@ -162,8 +162,13 @@ def availability(
     first_day: dt.date,
     last_day: dt.date,
     now: dt.datetime,
+    moving: Booking | None = None,
 ) -> list[Slot]:
-    """Bookable starts for these professionals over local days [first_day, last_day]."""
+    """Bookable starts for these professionals over local days [first_day, last_day].
+
+    ``moving``: a booking being rescheduled, whose own time counts as free (it may move a
+    quarter later, over its own time).
+    """
     candidates = [p for p in professionals if p.performs(treatment.treatment_id)]
     if not candidates:
         return []
@@ -185,6 +190,8 @@ def availability(
         end=end + dt.timedelta(minutes=spec.duration_minutes + spec.buffer_after_minutes),
         now=now,
     )
+    if moving is not None and moving.professional_id in taken:
+        taken[moving.professional_id] -= set(cells_for(start=moving.blocked_start, end=moving.blocked_end))
     return available_slots(
         policy=policy,
         treatment=spec,
@@ -297,3 +304,19 @@ def bookings_for_patient(*, patient_id: str, tenant_id: str | None = None) -> li
     """A patient's bookings, oldest first, at every clinic or at one: one Query of their index."""
     items = Booking.patient_bookings.query(dynamo.patient_bookings_pk(patient_id))
     return [b for b in items if isinstance(b, Booking) and (tenant_id is None or b.tenant_id == tenant_id)]
+
+
+def clinics_by_id(*, tenant_ids: Sequence[str]) -> dict[str, Clinic]:
+    """The clinics of these ids: one BatchGetItem (per hundred clinics), whatever their number."""
+    wanted = list(dict.fromkeys(tenant_ids))
+    if not wanted:
+        return {}
+    keys = [(dynamo.tenant_pk(tenant_id), dynamo.CLINIC_SK) for tenant_id in wanted]
+    return {item.tenant_id: item for item in TableItem.batch_get(keys) if isinstance(item, Clinic)}
+
+
+def patient_bookings_with_clinics(*, patient_id: str) -> list[tuple[Booking, Clinic]]:
+    """A patient's bookings at every clinic with their clinic, oldest first: one Query and one BatchGetItem."""
+    bookings = bookings_for_patient(patient_id=patient_id)
+    clinics = clinics_by_id(tenant_ids=[b.tenant_id for b in bookings])
+    return [(b, clinics[b.tenant_id]) for b in bookings if b.tenant_id in clinics]

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from pynamodb.exceptions import PutError
 
 from access import services as access_services
-from access.permissions import Action, Actor
+from access.permissions import SYSTEM, Action, Actor
 from accounts import services as accounts_services
 from booking.errors import (
     AttendanceTooEarly,
@@ -664,7 +664,7 @@ def booking_cancel(
     by_clinic = _acting_as(booking, actor) == "clinic"
     booking.status = BookingStatus.CANCELLED
     booking.updated_at = booking.cancelled_at = now
-    booking.cancelled_by = "clinic" if by_clinic else "patient"
+    booking.cancelled_by = "system" if SYSTEM in actor.roles else "clinic" if by_clinic else "patient"
     booking.cancel_reason = reason.strip()[:500]
     booking.cutoff_overridden = bool(late and by_clinic)
     _history(booking, action="cancelled", actor=actor, now=now, note=booking.cancel_reason)

@@ -8,6 +8,10 @@ urlpatterns = [
     path("book/<str:treatment_id>/availability.json", wizard.availability_week, name="booking-availability"),
     path("book/<str:treatment_id>/hold/", wizard.wizard_hold, name="booking-hold"),
     path("hold/<str:hold_id>/", wizard.wizard_details, name="booking-details"),
-    path("bookings/<str:booking_id>/", wizard.wizard_done, name="booking-done"),
+    # The booking's page: the wizard's last step right after booking, "Mis citas" afterwards.
+    path("bookings/<str:booking_id>/", portal.booking_page, name="booking-done"),
+    path("bookings/<str:booking_id>/cancel/", portal.booking_cancel, name="booking-cancel"),
+    path("bookings/<str:booking_id>/reschedule/", portal.booking_reschedule, name="booking-reschedule"),
+    path("bookings/<str:booking_id>/calendar.ics", portal.booking_calendar, name="booking-calendar"),
     path("my-bookings/", portal.my_bookings, name="booking-mine"),
 ]

@@ -1,5 +1,12 @@
-"""The patient portal across clinics ("Mis citas"), ``/me/``: filled by the portal work of issue 7."""
+"""The patient portal across clinics ("Mis citas"), ``/me/``."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from booking.views import portal
+
+urlpatterns = [
+    path("", portal.portal_bookings, name="portal-bookings"),
+    path("profile/", portal.portal_profile, name="portal-profile"),
+    path("export.json", portal.portal_export, name="portal-export"),
+    path("delete/", portal.portal_delete, name="portal-delete"),
+]

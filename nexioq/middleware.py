@@ -44,7 +44,9 @@ class ClinicLanguageMiddleware:
     """Spanish unless the visitor chose otherwise.
 
     Clinics serve Spanish-speaking patients whose browsers are often set to
-    English; the language switch (a cookie) is the only thing that changes it.
+    English; the browser's accept-language is ignored. What changes it: the language
+    switch (a cookie: the latest choice in this browser) and, in a browser without that
+    cookie, the signed-in user's preferred language from their profile.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -57,9 +59,19 @@ class ClinicLanguageMiddleware:
         request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
-        response.headers.setdefault("Content-Language", language)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)  # type: ignore[attr-defined]
         translation.deactivate()
         return response
+
+    def process_view(self, request: HttpRequest, *args: object) -> None:
+        """The user's profile language, once the user is known (after the authentication middleware)."""
+        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "") in dict(settings.LANGUAGES):
+            return
+        user = getattr(request, "user", None)
+        preferred = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if preferred in dict(settings.LANGUAGES):
+            translation.activate(preferred)
+            request.LANGUAGE_CODE = preferred  # type: ignore[attr-defined]
 
 
 # Exceptions that mean a dependency is out of reach (DynamoDB, the identity database), not a bug:

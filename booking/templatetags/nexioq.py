@@ -75,6 +75,7 @@ def booking_status(value: str) -> str:
         "confirmed": _("Confirmed"),
         "cancelled": _("Cancelled"),
         "completed": _("Completed"),
+        "attended": _("Attended"),
         "no_show": _("Did not attend"),
     }
     return str(labels.get(value, value))

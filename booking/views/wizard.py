@@ -24,10 +24,11 @@ from pynamodb.exceptions import PynamoDBException
 
 from access.permissions import Action, Actor, actor_access, browser_key_ensure, clinic_access
 from booking import selectors, services
-from booking.errors import BookingNotFound, HoldExpired, HoldNotFound, NotOffered, PatientDetailsInvalid, SlotTaken
+from booking.errors import HoldExpired, HoldNotFound, NotOffered, PatientDetailsInvalid, SlotTaken
 from booking.forms import ANY_PROFESSIONAL, HoldForm, PatientForm, ScheduleForm
 from booking.limits import SESSION_HOLDS, hold_allowance_consume, live_holds
 from booking.models import Booking, Hold
+from booking.views.portal import just_booked_remember
 from clinics.models import Clinic, Professional, Treatment
 from clinics.selectors import clinic_context, professional_list, treatment_list
 from nexioq.dynamo import iso_utc
@@ -385,6 +386,7 @@ def _confirm(request: HtmxHttpRequest, actor: Actor, clinic_slug: str, hold_id: 
             )
         else:
             _forget_hold(request, hold_id)
+            just_booked_remember(request, booking.booking_id)
             return redirect("booking-done", clinic_slug=clinic_slug, booking_id=booking.booking_id)
     mine = _my_hold(actor, clinic_slug, hold_id)
     if isinstance(mine, HttpResponse):
@@ -397,15 +399,6 @@ def _hold_or_none(actor: Actor, hold_id: str) -> Hold | None:
         return selectors.hold_get(tenant_id=actor.tenant_id, hold_id=hold_id)
     except HoldNotFound:
         return None
-
-
-@require_GET
-def wizard_done(request: HtmxHttpRequest, clinic_slug: str, booking_id: str) -> HttpResponse:
-    actor = actor_access(request, clinic_slug, Action.BOOK_ONLINE)
-    clinic, booking = selectors.booking_with_clinic(tenant_id=actor.tenant_id, booking_id=booking_id)
-    if not _visible_to(booking, actor):
-        raise BookingNotFound(detail=f"booking {booking_id} is someone else's")
-    return _render(request, clinic, "booking/wizard_done.html", {"booking": booking, "step": 4})
 
 
 def _week_request(request: HtmxHttpRequest, clinic: Clinic) -> tuple[dt.date, int]:
