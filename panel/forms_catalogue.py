@@ -35,7 +35,7 @@ class ServiceErrors(forms.Form):
         for field in self.fields.values():
             if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.HiddenInput):
                 css = "field-input !mt-0" if isinstance(field.widget, forms.TimeInput) else "field-input"
-                if isinstance(field.widget.attrs.get("type"), str) and field.widget.attrs["type"] == "color":
+                if getattr(field.widget, "input_type", "") == "color":
                     css = "mt-1 h-10 w-20 rounded-lg border border-slate-300 bg-white p-1"
                 field.widget.attrs.setdefault("class", css)
 
