@@ -129,6 +129,21 @@ ES = {
     "The appointment of %(patient)s was not cancelled: it changed meanwhile.": "La cita de %(patient)s no se canceló: cambió mientras tanto.",
     "Appointments cancelled: %(count)s.": "Citas canceladas: %(count)s.",
     "Cancel": "Cancelar",
+    # The platform owner's catalogue pages in Django admin.
+    "Catalogue of %(name)s": "Catálogo de %(name)s",
+    "Treatments and professionals": "Tratamientos y profesionales",
+    "Clinic's admin panel": "Panel de administración de la clínica",
+    "Change treatment": "Modificar tratamiento",
+    "Change professional": "Modificar profesional",
+    "Active": "Activo",
+    "Version": "Versión",
+    "Version %(version)s": "Versión %(version)s",
+    "Not saved: it changed meanwhile.": "No se guardó: cambió mientras tanto.",
+    "Not saved: the treatment changed meanwhile. Reload the current values.": "No se guardó: el tratamiento cambió mientras tanto. Recarga los valores actuales.",
+    "Not saved: the professional changed meanwhile. Reload the current values.": "No se guardó: el profesional cambió mientras tanto. Recarga los valores actuales.",
+    "The treatment “%(name)s” was changed.": "Se modificó el tratamiento «%(name)s».",
+    "“%(name)s” was changed.": "Se modificó «%(name)s».",
+    "Not saved: these hours leave booked appointments outside the times offered. Make this change in the clinic's panel, where they can be kept or cancelled.": "No se guardó: este horario deja citas reservadas fuera de las horas ofrecidas. Haz este cambio en el panel de la clínica, donde se pueden mantener o cancelar.",
 }
 
 PLURALS = {

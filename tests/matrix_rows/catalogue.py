@@ -10,7 +10,7 @@ from django.urls import reverse
 from clinics import services
 from clinics.selectors import professional_get
 from tests.conftest import DAY, People, World, at
-from tests.matrix import SIGN_IN, Row, staff_gate
+from tests.matrix import SIGN_IN, Row, everyone, staff_gate
 from tests.panel.helpers import professional_data, treatment_data
 
 
@@ -113,4 +113,25 @@ ROWS: list[Row] = [
         lambda w, p, i: {"kind": "days", "from_date": "2026-12-20", "version": w.ben.version},
     ),
     Row("panel-professional-time-off-remove", "POST", _with_time_off, staff_gate(302), _remove_data),
+    # The platform owner's support pages of the same catalogue, in Django admin.
+    Row(
+        "admin:clinics_clinic_catalogue",
+        "GET",
+        lambda w, p: reverse("admin:clinics_clinic_catalogue", args=[w.tenant_id]),
+        {**everyone(SIGN_IN), "owner": 200},
+    ),
+    Row(
+        "admin:clinics_clinic_treatment_change",
+        "POST",
+        lambda w, p: reverse("admin:clinics_clinic_treatment_change", args=[w.tenant_id, w.cleaning.treatment_id]),
+        {**everyone(SIGN_IN), "owner": 302},
+        lambda w, p, i: treatment_data(name="Limpieza 3", version=w.cleaning.version),
+    ),
+    Row(
+        "admin:clinics_clinic_professional_change",
+        "POST",
+        lambda w, p: reverse("admin:clinics_clinic_professional_change", args=[w.tenant_id, w.ben.professional_id]),
+        {**everyone(SIGN_IN), "owner": 302},
+        lambda w, p, i: professional_data(w.ben, name="Dr. Ben 2"),
+    ),
 ]

@@ -18,7 +18,9 @@ from tests.test_fuzz import (  # noqa: F401 - the fixtures the families aim at
     INSTANT_MUTATIONS,
     INSTANTS,
     NUMBERS,
+    PLATFORM_STAFF,
     SLUG,
+    TENANT,
     TEXT,
     TREATMENT,
     Family,
@@ -123,14 +125,35 @@ FAMILIES = {
                 "version": VERSION,
             },
         ),
+        # The platform owner's pages of one clinic's catalogue in Django admin.
+        Family("admin:clinics_clinic_catalogue", ("GET",), {"tenant_id": TENANT}, roles=PLATFORM_STAFF),
+        Family(
+            "admin:clinics_clinic_treatment_change",
+            ("GET", "POST"),
+            {"tenant_id": TENANT, "treatment_id": TREATMENT},
+            {**TREATMENT_FIELDS, "version": VERSION},
+            roles=PLATFORM_STAFF,
+        ),
+        Family(
+            "admin:clinics_clinic_professional_change",
+            ("GET", "POST"),
+            {"tenant_id": TENANT, "professional_id": PROFESSIONAL},
+            {**PROFESSIONAL_FIELDS, "version": VERSION},
+            roles=PLATFORM_STAFF,
+        ),
     ]
+}
+ADMIN_PAGES = {
+    "admin:clinics_clinic_catalogue",
+    "admin:clinics_clinic_treatment_change",
+    "admin:clinics_clinic_professional_change",
 }
 
 
 def test_it_has_a_family_for_every_catalogue_url() -> None:
     from panel.urls_catalogue import urlpatterns
 
-    assert {p.name for p in urlpatterns} == set(FAMILIES)
+    assert {p.name for p in urlpatterns} | ADMIN_PAGES == set(FAMILIES)
 
 
 @pytest.mark.parametrize("family", FAMILIES.values(), ids=list(FAMILIES))
