@@ -470,3 +470,41 @@ def test_it_removes_time_off(world: World, admin: Client) -> None:
 
     assert response.status_code == 302
     assert fresh(world).time_off == []
+
+
+def test_time_off_follows_the_clocks_of_a_clinic_with_summer_time(people: People, admin: Client) -> None:
+    from tests.conftest import make_world
+
+    madrid = make_world(time_zone="Europe/Madrid")
+    Membership.objects.create(user=people.admin, tenant_id=madrid.tenant_id, role="admin")
+    time_off = url("panel-professional-time-off", madrid, madrid.ana.professional_id)
+
+    # 28 March 2027: clocks go from 02:00 to 03:00 in Madrid, so that day lasts 23 hours.
+    day = admin.post(time_off, {"kind": "days", "from_date": "2027-03-28", "version": madrid.ana.version})
+    gap = admin.post(
+        time_off,
+        {
+            "kind": "hours",
+            "date": "2027-03-28",
+            "start_time": "02:30",
+            "end_time": "04:00",
+            "version": madrid.ana.version + 1,
+        },
+    )
+
+    assert day.status_code == 302
+    [range_] = fresh(madrid).time_off
+    assert range_.start == dt.datetime(2027, 3, 27, 23, 0, tzinfo=dt.UTC)
+    assert range_.end - range_.start == dt.timedelta(hours=23)
+    assert gap.status_code == 400
+    assert "Esa hora no existe ese día" in gap.content.decode()
+
+
+def test_the_nav_of_reception_shows_only_what_they_can_open(world: World, people: People) -> None:
+    client = Client()
+    client.force_login(people.reception)
+
+    body = client.get(url("panel-home", world)).content.decode()
+
+    assert url("panel-treatments", world) in body
+    assert url("access-staff", world) not in body
