@@ -34,7 +34,7 @@ class ServiceErrors(forms.Form):
     def style(self) -> None:
         for field in self.fields.values():
             if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.HiddenInput):
-                css = "field-input !mt-0" if isinstance(field.widget, forms.TimeInput) else "field-input"
+                css = "field-input !mt-0 min-w-0 px-2" if isinstance(field.widget, forms.TimeInput) else "field-input"
                 if getattr(field.widget, "input_type", "") == "color":
                     css = "mt-1 h-10 w-20 rounded-lg border border-slate-300 bg-white p-1"
                 field.widget.attrs.setdefault("class", css)

@@ -126,6 +126,7 @@ def test_an_admin_sets_up_split_hours_and_the_wizard_offers_exactly_them(
     page.locator('[name="h-1-1-end"]').fill("18:00")
     expect(page.locator('[name="h-1-0-end"]')).to_have_value("13:00")  # the swap kept what was typed
     shot(page, f"{size}-professional-form")
+    page.locator("#day-1").screenshot(path=ARTIFACTS / f"panel-{size}-hours-tuesday.png")
     page.get_by_role("button", name="Guardar", exact=True).click()
     page.wait_for_url(re.compile(r"/admin/professionals/$"))
     expect(page.get_by_text("09:00\N{EN DASH}13:00, 15:00\N{EN DASH}18:00")).to_be_visible()
