@@ -433,12 +433,14 @@ class OrphanDecisionForm(forms.Form):
     orphans = forms.ChoiceField(
         choices=[
             (KEEP, gettext_lazy("Keep them: they stay booked")),
-            (CANCEL, gettext_lazy("Cancel them and tell the patients why")),
+            (CANCEL, gettext_lazy("Cancel them, with a reason")),
         ],
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose what happens to these appointments.")},
     )
-    cancel_reason = forms.CharField(label=gettext_lazy("Reason for the patients"), max_length=500, required=False)
+    cancel_reason = forms.CharField(
+        label=gettext_lazy("Reason (kept on each cancelled appointment)"), max_length=500, required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

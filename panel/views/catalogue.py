@@ -372,6 +372,8 @@ def professional_edit(request: HtmxHttpRequest, clinic_slug: str, professional_i
         return _professional_page(request, clinic, actor, form, professional)
     if not form.is_valid():
         return _professional_page(request, clinic, actor, form, professional, status=400)
+    if form.cleaned_data["version"] != professional.version:
+        return _professional_stale(request, clinic, actor, professional_id)
     try:
         changed = services.professional_values_apply(professional, form.values())
     except ValidationError as exc:
@@ -419,6 +421,8 @@ def professional_active(request: HtmxHttpRequest, clinic_slug: str, professional
     professional = selectors.professional_get(tenant_id=clinic.tenant_id, professional_id=professional_id)
     form = _active_form(request)
     active = form.cleaned_data["active"]
+    if form.cleaned_data["version"] != professional.version:
+        raise Conflict(_stale_message("professional"), detail=professional_id)
     gate: _Decision | None = None
     if not active:
         changed = services.professional_copy(professional)
@@ -467,6 +471,8 @@ def time_off_add(request: HtmxHttpRequest, clinic_slug: str, professional_id: st
     if not time_off_form.is_valid():
         return page(400)
     data = time_off_form.cleaned_data
+    if data["version"] != professional.version:
+        return _professional_stale(request, clinic, actor, professional_id)
     try:
         time_off = services.time_off_range(start=data["start"], end=data["end"], reason=data.get("reason") or "")
     except ValidationError as exc:

@@ -508,3 +508,22 @@ def test_the_nav_of_reception_shows_only_what_they_can_open(world: World, people
 
     assert url("panel-treatments", world) in body
     assert url("access-staff", world) not in body
+
+
+def test_a_stale_version_is_refused_before_listing_bookings(world: World, admin: Client) -> None:
+    book(world, at(9))
+    old = world.ana.version
+    admin.post(url("panel-professional-edit", world, world.ana.professional_id), professional_data(world.ana, name="X"))
+
+    deactivate = admin.post(
+        url("panel-professional-active", world, world.ana.professional_id), {"active": "0", "version": old}
+    )
+    time_off = admin.post(
+        url("panel-professional-time-off", world, world.ana.professional_id),
+        {"kind": "days", "from_date": DAY.isoformat(), "version": old},
+    )
+
+    assert deactivate.status_code == 409
+    assert time_off.status_code == 409
+    assert "Alguien más cambió esto" in time_off.content.decode()
+    assert fresh(world).active and fresh(world).time_off == []
