@@ -167,3 +167,30 @@ def test_several_ranges_a_day_work_without_javascript(
     page.get_by_role("button", name="Guardar", exact=True).click()
     expect(page.locator("#day-1")).to_contain_text("Este rango se cruza con otro rango del mismo día.")
     shot(page, "nojs-professional-overlap")
+
+
+def test_deactivating_a_professional_lists_their_bookings_first(
+    new_page: PageFactory, live_server: object, admin_world: World
+) -> None:
+    from booking.models import BookingStatus
+    from booking.selectors import booking_get
+    from tests.conftest import at, book
+
+    world = admin_world
+    booking = book(world, at(9), name="Marta Ruiz")
+    page = signed_in(new_page, live_server, phone=True)
+    page.goto(f"{live_server.url}/c/{world.slug}/admin/professionals/")  # type: ignore[attr-defined]
+
+    page.get_by_role("button", name="Desactivar Dra. Ana").click()
+    expect(page.get_by_role("heading", name="Desactivar a Dra. Ana")).to_be_visible()
+    expect(page.get_by_role("list", name="Citas fuera de los nuevos horarios")).to_contain_text("Marta Ruiz")
+    expect(page.get_by_role("list", name="Citas fuera de los nuevos horarios")).to_contain_text("09:00")
+    assert page_width(page) == MOBILE["width"]
+    shot(page, "phone-orphans")
+    page.get_by_label("Mantenerlas: siguen reservadas").check()
+    page.get_by_role("button", name="Guardar el cambio").click()
+
+    page.wait_for_url(re.compile(r"/admin/professionals/$"))
+    expect(page.get_by_text("Dra. Ana ya no se ofrece en línea.")).to_be_visible()
+    shot(page, "phone-professionals-after-deactivation")
+    assert booking_get(tenant_id=world.tenant_id, booking_id=booking.booking_id).status == BookingStatus.CONFIRMED
