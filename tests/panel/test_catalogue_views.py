@@ -455,20 +455,21 @@ def test_bad_time_off_is_refused_on_the_field(data: dict[str, str], message: str
     assert fresh(world).time_off == []
 
 
-def test_it_removes_time_off(world: World, admin: Client) -> None:
+def test_it_removes_time_off_with_the_values_its_page_posts(world: World, admin: Client) -> None:
+    import re
+
     admin.post(
         url("panel-professional-time-off", world, world.ana.professional_id),
         {"kind": "days", "from_date": "2026-12-07", "version": world.ana.version},
     )
-    ana = fresh(world)
-    [range_] = ana.time_off
+    page = admin.get(url("panel-professional-edit", world, world.ana.professional_id)).content.decode()
+    form = page[page.index(url("panel-professional-time-off-remove", world, world.ana.professional_id)) :]
+    posted = {name: re.search(rf'name="{name}" value="([^"]+)"', form)[1] for name in ("version", "start", "end")}  # type: ignore[index]
 
-    response = admin.post(
-        url("panel-professional-time-off-remove", world, world.ana.professional_id),
-        {"start": range_.start.isoformat(), "end": range_.end.isoformat(), "version": ana.version},
-    )
+    response = admin.post(url("panel-professional-time-off-remove", world, world.ana.professional_id), posted)
 
     assert response.status_code == 302
+    assert posted["start"] == "2026-12-07T05:00:00Z"
     assert fresh(world).time_off == []
 
 
@@ -527,3 +528,13 @@ def test_a_stale_version_is_refused_before_listing_bookings(world: World, admin:
     assert time_off.status_code == 409
     assert "Alguien más cambió esto" in time_off.content.decode()
     assert fresh(world).active and fresh(world).time_off == []
+
+
+def test_the_panel_speaks_english_when_chosen(world: World, admin: Client) -> None:
+    from django.conf import settings
+
+    admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    body = admin.get(url("panel-professional-edit", world, world.ana.professional_id)).content.decode()
+
+    assert "Weekly hours" in body and "Add a range" in body and "Horario semanal" not in body
