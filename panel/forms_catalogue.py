@@ -87,8 +87,9 @@ class TreatmentForm(ServiceErrors):
         super().__init__(*args, **kwargs)
         self.grid_minutes = grid_minutes
         fields: dict[str, Any] = self.fields
+        inactive = _("inactive")
         fields["professional_ids"].choices = [
-            (p.professional_id, p.name if p.active else f"{p.name} ({_('inactive')})") for p in professionals
+            (p.professional_id, p.name if p.active else f"{p.name} ({inactive})") for p in professionals
         ]
         fields["duration_minutes"].widget.attrs.update(step=grid_minutes, min=grid_minutes)
         fields["duration_minutes"].help_text = _("In steps of %(grid)s minutes, the clinic's time grid.") % {
@@ -196,8 +197,9 @@ class ProfessionalForm(ServiceErrors):
     ):
         super().__init__(*args, **kwargs)
         fields: dict[str, Any] = self.fields
+        inactive = _("inactive")
         fields["treatment_ids"].choices = [
-            (t.treatment_id, t.name if t.active else f"{t.name} ({_('inactive')})") for t in treatments
+            (t.treatment_id, t.name if t.active else f"{t.name} ({inactive})") for t in treatments
         ]
         fields["account"].choices = [("", _("No account")), *accounts]
         if new:

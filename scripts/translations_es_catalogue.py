@@ -33,6 +33,7 @@ ES = {
     "Who performs it": "Quién lo realiza",
     "In steps of %(grid)s minutes, the clinic's time grid.": "En pasos de %(grid)s minutos, la cuadrícula de horas de la clínica.",
     "Inactive": "Inactivo",
+    "inactive": "inactivo",
     "Edit": "Editar",
     "Deactivate": "Desactivar",
     "Reactivate": "Reactivar",
