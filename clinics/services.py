@@ -393,6 +393,14 @@ def _treatment_write(treatment: Treatment, *, professional_ids: Iterable[str] | 
             performs = treatment_id in professional.treatment_ids
             if (professional.professional_id in wanted) != performs:
                 changes.append((professional, not performs))
+    if len(changes) + 1 > dynamo.MAX_TRANSACTION_ITEMS:
+        # One transaction holds the treatment and every professional it moves.
+        raise ValidationError(
+            {
+                "professional_ids": _("Change at most %(max)s professionals at once.")
+                % {"max": dynamo.MAX_TRANSACTION_ITEMS - 1}
+            }
+        )
 
     def build(tx: dynamo.Transaction) -> None:
         tx.put(treatment, condition=Treatment.pk.does_not_exist() if new else None)

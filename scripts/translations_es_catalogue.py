@@ -105,6 +105,7 @@ ES = {
     "Choose professionals of this clinic.": "Elige profesionales de esta clínica.",
     "A treatment with this id already exists.": "Ya existe un tratamiento con este identificador.",
     "Choose treatments of this clinic.": "Elige tratamientos de esta clínica.",
+    "Change at most %(max)s professionals at once.": "Cambia como máximo %(max)s profesionales a la vez.",
     # Stale versions and form errors.
     "Someone else changed this after you opened the page": "Alguien más cambió esto después de que abriste la página",
     "Nothing was saved. The form now shows the current values: make your changes again.": "No se guardó nada. El formulario muestra ahora los valores actuales: vuelve a hacer tus cambios.",
