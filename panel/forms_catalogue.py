@@ -34,7 +34,9 @@ class ServiceErrors(forms.Form):
     def style(self) -> None:
         for field in self.fields.values():
             if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.HiddenInput):
-                css = "field-input !mt-0 min-w-0 px-2" if isinstance(field.widget, forms.TimeInput) else "field-input"
+                # Date and time inputs may shrink inside narrow columns (a phone, the time-off card).
+                narrow = isinstance(field.widget, forms.TimeInput | forms.DateInput)
+                css = "field-input min-w-0 !px-2" if narrow else "field-input"
                 if getattr(field.widget, "input_type", "") == "color":
                     css = "mt-1 h-10 w-20 rounded-lg border border-slate-300 bg-white p-1"
                 field.widget.attrs.setdefault("class", css)
@@ -212,7 +214,9 @@ class ProfessionalForm(ServiceErrors):
                         required=False,
                         max_length=8,
                         label=_("Until") if end == "end" else _("From"),
-                        widget=forms.TimeInput(attrs={"type": "time", "step": 300}),
+                        widget=forms.TimeInput(
+                            attrs={"type": "time", "step": 300, "class": "field-input !mt-0 min-w-0 !px-2"}
+                        ),
                     )
         self.style()
 
