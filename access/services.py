@@ -126,3 +126,29 @@ def roles_replace_from_identity_provider(*, user: User, owner: bool, staff_roles
             membership.delete()
     for tenant_id, role in staff_roles:
         Membership.objects.get_or_create(user=user, tenant_id=tenant_id, role=role)
+
+
+def dentist_memberships(*, tenant_id: str) -> list[Membership]:
+    """The clinic's Dentist memberships: the staff accounts a professional can be linked to."""
+    return list(
+        Membership.objects.filter(tenant_id=tenant_id, role=Role.DENTIST).select_related("user").order_by("user__email")
+    )
+
+
+@transaction.atomic
+def professional_account_set(*, tenant_id: str, professional_id: str, membership_id: int | None) -> None:
+    """Link a professional to one Dentist membership of the clinic (or to none), so that dentist
+    sees this professional's agenda as their own. A professional has at most one account: any
+    other membership pointing at it lets go."""
+    chosen = None
+    if membership_id is not None:
+        chosen = Membership.objects.filter(pk=membership_id, tenant_id=tenant_id, role=Role.DENTIST).first()
+        if chosen is None:
+            raise ValidationError({"account": _("Choose a dentist of this clinic.")})
+    others = Membership.objects.filter(tenant_id=tenant_id, professional_id=professional_id)
+    if chosen is not None:
+        others = others.exclude(pk=chosen.pk)
+    others.update(professional_id="")
+    if chosen is not None and chosen.professional_id != professional_id:
+        chosen.professional_id = professional_id
+        chosen.save(update_fields=["professional_id"])

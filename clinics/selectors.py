@@ -93,12 +93,34 @@ def treatment_list(*, tenant_id: str, active_only: bool = True) -> list[Treatmen
     return sorted(treatments, key=lambda t: t.name.lower())
 
 
-def professional_list(*, tenant_id: str, treatment_id: str | None = None) -> list[Professional]:
+def professional_list(
+    *, tenant_id: str, treatment_id: str | None = None, active_only: bool = True
+) -> list[Professional]:
     items = Professional.query(
         dynamo.tenant_pk(tenant_id), Professional.sk.between(*dynamo.prefix_range(dynamo.PROFESSIONAL_PREFIX))
     )
-    professionals = [p for p in items if p.active and (treatment_id is None or treatment_id in p.treatment_ids)]
+    professionals = [
+        p for p in items if (p.active or not active_only) and (treatment_id is None or treatment_id in p.treatment_ids)
+    ]
     return sorted(professionals, key=lambda p: p.name.lower())
+
+
+def treatment_get(*, tenant_id: str, treatment_id: str) -> Treatment:
+    """A treatment whether active or not (the admin panel edits both)."""
+    try:
+        return Treatment.get(dynamo.tenant_pk(tenant_id), dynamo.treatment_sk(treatment_id), consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound(detail=f"treatment {treatment_id}") from exc
+
+
+def professional_get(*, tenant_id: str, professional_id: str) -> Professional:
+    """A professional whether active or not (the admin panel edits both)."""
+    try:
+        return Professional.get(
+            dynamo.tenant_pk(tenant_id), dynamo.professional_sk(professional_id), consistent_read=True
+        )
+    except DoesNotExist as exc:
+        raise NotFound(detail=f"professional {professional_id}") from exc
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import re
 import uuid
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
+from dataclasses import field as dataclass_field
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale
@@ -21,8 +23,9 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from clinics.clinic_settings import ClinicSettings
 from clinics.models import Clinic, Professional, SlugClaim, TimeRange, Treatment, WorkRange
-from clinics.selectors import slug_cache_key
+from clinics.selectors import professional_get, slug_cache_key, treatment_get
 from nexioq import dynamo
+from nexioq.errors import NotFound
 
 GRID_CHOICES = (5, 10, 15, 20, 30, 60)
 PALETTE = ("#0d9488", "#7c3aed", "#db2777", "#ea580c", "#2563eb", "#65a30d", "#0891b2", "#c026d3")
@@ -37,6 +40,14 @@ CONDITION_FAILED = "ConditionalCheckFailedException"
 
 class StaleClinic(Exception):
     """The clinic changed after the caller read it (its version moved on): reload and try again."""
+
+
+class StaleTreatment(Exception):
+    """The treatment (or a professional its save touches) changed after the caller read it."""
+
+
+class StaleProfessional(Exception):
+    """The professional changed after the caller read it (its version moved on)."""
 
 
 def _multiple_of_five(value: int, field: str, *, minimum: int = 0) -> int:
@@ -290,3 +301,329 @@ def _slug_cache_forget(clinic: Clinic) -> None:
     # Every clinic write drops what is cached under its slug, so nothing read through the
     # slug (today the tenant id, maybe more tomorrow) outlives a change of the clinic.
     cache.delete(slug_cache_key(clinic.slug))
+
+
+# ---------------------------------------------------------------- the admin panel's catalogue edits
+
+NAME_MAX = 120
+DESCRIPTION_MAX = 1000
+SPECIALTY_MAX = 120
+REASON_MAX = 200
+PRICE_MAX = Decimal("999999999999")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class TreatmentValues:
+    """What the panel's treatment form edits: the fields of create and update in one place."""
+
+    name: str
+    duration_minutes: int
+    price: Decimal
+    buffer_before_minutes: int = 0
+    buffer_after_minutes: int = 0
+    description: str = ""
+
+
+def treatment_values_clean(values: TreatmentValues, *, grid_minutes: int = 5) -> TreatmentValues:
+    """Refuse what the booking engine cannot take: errors keyed by field. Returns the values to store."""
+    errors: dict[str, str] = {}
+    name = values.name.strip()
+    if not name or len(name) > NAME_MAX:
+        errors["name"] = _("Enter a name of at most %(max)s characters.") % {"max": NAME_MAX}
+    if len(values.description.strip()) > DESCRIPTION_MAX:
+        errors["description"] = _("At most %(max)s characters.") % {"max": DESCRIPTION_MAX}
+    duration = values.duration_minutes
+    if isinstance(duration, bool) or not isinstance(duration, int) or duration <= 0 or duration % grid_minutes:
+        errors["duration_minutes"] = _("Use steps of the clinic's time grid: a multiple of %(grid)s minutes.") % {
+            "grid": grid_minutes
+        }
+    for field_name in ("buffer_before_minutes", "buffer_after_minutes"):
+        value = getattr(values, field_name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value % 5:
+            errors[field_name] = _("Must be a multiple of 5 minutes.")
+    if not errors and duration + values.buffer_before_minutes + values.buffer_after_minutes > MAX_BLOCK_MINUTES:
+        errors["duration_minutes"] = _("Duration plus buffers cannot exceed %(max)s minutes.") % {
+            "max": MAX_BLOCK_MINUTES
+        }
+    try:
+        price = Decimal(str(values.price))
+    except InvalidOperation:
+        price = Decimal(-1)
+    if not price.is_finite() or price < 0 or price > PRICE_MAX:
+        errors["price"] = _("Enter a valid amount.")
+    if errors:
+        raise ValidationError(errors)
+    return replace(values, name=name, description=values.description.strip(), price=price)
+
+
+def _treatment_get(tenant_id: str, treatment_id: str) -> Treatment:
+    return treatment_get(tenant_id=tenant_id, treatment_id=treatment_id)
+
+
+def _professional_get(tenant_id: str, professional_id: str) -> Professional:
+    return professional_get(tenant_id=tenant_id, professional_id=professional_id)
+
+
+def _all_professionals(tenant_id: str) -> list[Professional]:
+    return list(
+        Professional.query(
+            dynamo.tenant_pk(tenant_id),
+            Professional.sk.between(*dynamo.prefix_range(dynamo.PROFESSIONAL_PREFIX)),
+            consistent_read=True,
+        )
+    )
+
+
+def _treatment_write(treatment: Treatment, *, professional_ids: Iterable[str] | None, new: bool) -> None:
+    """The treatment and the professionals whose ``treatment_ids`` change, in one transaction.
+
+    Each item is conditional on the version read, so an edit that slipped in between (of the
+    treatment or of one of those professionals) refuses the whole save: ``StaleTreatment``.
+    """
+    tenant_id, treatment_id = str(treatment.tenant_id), str(treatment.treatment_id)
+    changes: list[tuple[Professional, bool]] = []
+    if professional_ids is not None:
+        wanted = set(professional_ids)
+        professionals = _all_professionals(tenant_id)
+        unknown = wanted - {p.professional_id for p in professionals}
+        if unknown:
+            raise ValidationError({"professional_ids": _("Choose professionals of this clinic.")})
+        for professional in professionals:
+            performs = treatment_id in professional.treatment_ids
+            if (professional.professional_id in wanted) != performs:
+                changes.append((professional, not performs))
+    if len(changes) + 1 > dynamo.MAX_TRANSACTION_ITEMS:
+        # One transaction holds the treatment and every professional it moves.
+        raise ValidationError(
+            {
+                "professional_ids": _("Change at most %(max)s professionals at once.")
+                % {"max": dynamo.MAX_TRANSACTION_ITEMS - 1}
+            }
+        )
+
+    def build(tx: dynamo.Transaction) -> None:
+        tx.put(treatment, condition=Treatment.pk.does_not_exist() if new else None)
+        for professional, add in changes:
+            action = Professional.treatment_ids.add if add else Professional.treatment_ids.delete
+            tx.update(professional, [action({treatment_id})])
+
+    try:
+        dynamo.transact(build)
+    except dynamo.TransactionCancelled as exc:
+        if new and exc.failed(dynamo.key_of(treatment)):
+            raise ValidationError({"name": _("A treatment with this id already exists.")}) from exc
+        raise StaleTreatment(treatment_id) from exc
+
+
+def treatment_add(
+    *, tenant_id: str, values: TreatmentValues, professional_ids: Iterable[str], grid_minutes: int
+) -> Treatment:
+    """A new treatment, performed by ``professional_ids`` (their ``treatment_ids`` gain it)."""
+    values = treatment_values_clean(values, grid_minutes=grid_minutes)
+    treatment_id = uuid.uuid4().hex[:12]
+    treatment = Treatment(
+        dynamo.tenant_pk(tenant_id),
+        dynamo.treatment_sk(treatment_id),
+        tenant_id=tenant_id,
+        treatment_id=treatment_id,
+        **asdict(values),
+    )
+    _treatment_write(treatment, professional_ids=professional_ids, new=True)
+    return treatment
+
+
+def treatment_update(
+    *,
+    tenant_id: str,
+    treatment_id: str,
+    version: int,
+    values: TreatmentValues,
+    professional_ids: Iterable[str] | None,
+    grid_minutes: int,
+) -> Treatment:
+    """Replace a treatment's values (and who performs it, unless ``professional_ids`` is None),
+    if nobody changed it since ``version`` was read.
+
+    Bookings copy the treatment's name and price when they are made, so an edit never changes them.
+    """
+    values = treatment_values_clean(values, grid_minutes=grid_minutes)
+    treatment = _treatment_get(tenant_id, treatment_id)
+    if treatment.version != version:
+        raise StaleTreatment(treatment_id)
+    for name, value in asdict(values).items():
+        setattr(treatment, name, value)
+    _treatment_write(treatment, professional_ids=professional_ids, new=False)
+    return treatment
+
+
+def treatment_set_active(*, tenant_id: str, treatment_id: str, version: int, active: bool) -> Treatment:
+    """Deactivate (gone from the wizard; bookings keep their copy) or reactivate a treatment."""
+    treatment = _treatment_get(tenant_id, treatment_id)
+    if treatment.version != version:
+        raise StaleTreatment(treatment_id)
+    try:
+        treatment.update(actions=[Treatment.active.set(active)])
+    except UpdateError as exc:
+        if exc.cause_response_code == CONDITION_FAILED:
+            raise StaleTreatment(treatment_id) from exc
+        raise
+    return treatment
+
+
+@dataclass(frozen=True)
+class ProfessionalValues:
+    """What the panel's professional form edits."""
+
+    name: str
+    weekly_hours: Mapping[int, Sequence[tuple[str, str]]]
+    treatment_ids: frozenset[str] = dataclass_field(default_factory=frozenset)
+    specialty: str = ""
+    color: str = PALETTE[0]
+
+
+def professional_values_apply(professional: Professional, values: ProfessionalValues) -> Professional:
+    """``professional`` with ``values`` applied, not saved: what a change would store.
+
+    The panel lists the bookings this copy would leave outside the offer before saving it.
+    Errors are keyed by field.
+    """
+    errors: dict[str, list[str]] = {}
+    name = values.name.strip()
+    if not name or len(name) > NAME_MAX:
+        errors["name"] = [_("Enter a name of at most %(max)s characters.") % {"max": NAME_MAX}]
+    if len(values.specialty.strip()) > SPECIALTY_MAX:
+        errors["specialty"] = [_("At most %(max)s characters.") % {"max": SPECIALTY_MAX}]
+    if not COLOR_RE.match(values.color):
+        errors["color"] = [_("Use a colour like #0d9488.")]
+    ranges: list[WorkRange] = []
+    try:
+        ranges = _work_ranges(values.weekly_hours)
+    except ValidationError as exc:
+        errors["weekly_hours"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    changed = professional_copy(professional)
+    changed.name = name
+    changed.specialty = values.specialty.strip()
+    changed.color = values.color.lower()
+    changed.treatment_ids = set(values.treatment_ids)
+    changed.weekly_hours = ranges
+    return changed
+
+
+def professional_copy(professional: Professional) -> Professional:
+    # copy.copy alone would share PynamoDB's attribute_values dict: the copy's edits would leak into the original.
+    changed = copy.copy(professional)
+    changed.attribute_values = dict(professional.attribute_values)
+    return changed
+
+
+def _professional_put(professional: Professional, *, new: bool = False) -> None:
+    try:
+        professional.save(condition=Professional.pk.does_not_exist() if new else None)
+    except PutError as exc:
+        if exc.cause_response_code == CONDITION_FAILED:
+            raise StaleProfessional(professional.professional_id) from exc
+        raise
+
+
+def _treatments_known(tenant_id: str, treatment_ids: Iterable[str]) -> None:
+    wanted = set(treatment_ids)
+    if not wanted:
+        return
+    items = Treatment.query(
+        dynamo.tenant_pk(tenant_id), Treatment.sk.between(*dynamo.prefix_range(dynamo.TREATMENT_PREFIX))
+    )
+    if wanted - {t.treatment_id for t in items}:
+        raise ValidationError({"treatment_ids": _("Choose treatments of this clinic.")})
+
+
+def professional_add(*, tenant_id: str, values: ProfessionalValues) -> Professional:
+    _treatments_known(tenant_id, values.treatment_ids)
+    professional_id = uuid.uuid4().hex[:12]
+    blank = Professional(
+        dynamo.tenant_pk(tenant_id),
+        dynamo.professional_sk(professional_id),
+        tenant_id=tenant_id,
+        professional_id=professional_id,
+        name="",
+    )
+    professional = professional_values_apply(blank, values)
+    _professional_put(professional, new=True)
+    return professional
+
+
+def professional_update(
+    *, tenant_id: str, professional_id: str, version: int, values: ProfessionalValues
+) -> Professional:
+    """Replace a professional's name, colour, treatments and weekly hours, if nobody changed it
+    since ``version`` was read. Bookings are never touched here: the panel lists those the new
+    hours leave outside and lets the admin keep or cancel them."""
+    _treatments_known(tenant_id, values.treatment_ids)
+    professional = _professional_get(tenant_id, professional_id)
+    if professional.version != version:
+        raise StaleProfessional(professional_id)
+    changed = professional_values_apply(professional, values)
+    _professional_put(changed)
+    return changed
+
+
+def professional_set_active(*, tenant_id: str, professional_id: str, version: int, active: bool) -> Professional:
+    professional = _professional_get(tenant_id, professional_id)
+    if professional.version != version:
+        raise StaleProfessional(professional_id)
+    try:
+        professional.update(actions=[Professional.active.set(active)])
+    except UpdateError as exc:
+        if exc.cause_response_code == CONDITION_FAILED:
+            raise StaleProfessional(professional_id) from exc
+        raise
+    return professional
+
+
+def time_off_range(*, start: dt.datetime, end: dt.datetime, reason: str = "") -> TimeRange:
+    """A time-off range as it would be stored (for the orphan preview too); refuses inverted ranges."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValidationError({"start": _("The range must end after it starts.")})
+    if end <= start:
+        raise ValidationError({"end": _("The range must end after it starts.")})
+    if len(reason.strip()) > REASON_MAX:
+        raise ValidationError({"reason": _("At most %(max)s characters.") % {"max": REASON_MAX}})
+    return TimeRange(start=start.astimezone(dt.UTC), end=end.astimezone(dt.UTC), reason=reason.strip())
+
+
+def professional_time_off_with(professional: Professional, time_off: TimeRange) -> Professional:
+    """An unsaved copy of ``professional`` with ``time_off`` added (past ranges dropped)."""
+    now = timezone.now()
+    changed = professional_copy(professional)
+    changed.time_off = [r for r in professional.time_off if r.end > now] + [time_off]
+    return changed
+
+
+def professional_time_off_put(
+    *, tenant_id: str, professional_id: str, version: int, start: dt.datetime, end: dt.datetime, reason: str = ""
+) -> Professional:
+    """Add a time-off range if nobody changed the professional since ``version`` was read."""
+    time_off = time_off_range(start=start, end=end, reason=reason)
+    professional = _professional_get(tenant_id, professional_id)
+    if professional.version != version:
+        raise StaleProfessional(professional_id)
+    changed = professional_time_off_with(professional, time_off)
+    _professional_put(changed)
+    return changed
+
+
+def professional_time_off_remove(
+    *, tenant_id: str, professional_id: str, version: int, start: dt.datetime, end: dt.datetime
+) -> Professional:
+    """Remove the time-off range [start, end) (giving the time back never orphans a booking)."""
+    professional = _professional_get(tenant_id, professional_id)
+    if professional.version != version:
+        raise StaleProfessional(professional_id)
+    kept = [r for r in professional.time_off if not (r.start == start and r.end == end)]
+    if len(kept) == len(professional.time_off):
+        raise NotFound(detail=f"time off {start}-{end} of {professional_id}")
+    professional.time_off = kept
+    _professional_put(professional)
+    return professional

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.translation import gettext as _
 
-from clinics.admin import views
+from clinics.admin import catalogue, views
 
 APP_LABEL = "clinics"
 
@@ -33,6 +33,20 @@ class NexioqAdminSite(admin.AdminSite):
             path(f"{one}/change/", wrap(views.clinic_change), site, name="clinics_clinic_change"),
             path(f"{one}/suspend/", wrap(views.clinic_suspend), name="clinics_clinic_suspend"),
             path(f"{one}/unsuspend/", wrap(views.clinic_unsuspend), name="clinics_clinic_unsuspend"),
+            # One clinic's treatments and professionals, for support (clinics/admin/catalogue.py).
+            path(f"{one}/catalogue/", wrap(catalogue.clinic_catalogue), site, name="clinics_clinic_catalogue"),
+            path(
+                f"{one}/treatments/<str:treatment_id>/change/",
+                wrap(catalogue.treatment_change),
+                site,
+                name="clinics_clinic_treatment_change",
+            ),
+            path(
+                f"{one}/professionals/<str:professional_id>/change/",
+                wrap(catalogue.professional_change),
+                site,
+                name="clinics_clinic_professional_change",
+            ),
         ]
         # In front: the site's own patterns end with a catch-all.
         return [*clinic_urls, *super().get_urls()]
