@@ -372,31 +372,32 @@ def first_free_strip(
     occupied = _occupied(
         clinic=clinic, treatment=treatment, candidates=candidates, first_day=rest_first, last_day=horizon, now=now
     )
-    later = _slots(
-        clinic=clinic,
-        treatment=treatment,
-        candidates=candidates,
-        occupied=occupied,
-        first_day=rest_first,
-        last_day=horizon,
-        now=now,
-    )
-    if not later:
-        return strip, None
-    found = later[0].start.astimezone(clinic.zone).date()
-    today = now.astimezone(clinic.zone).date()
-    first_day = strip_first_day(today=today, day=found)
-    last_day = min(first_day + dt.timedelta(days=STRIP_DAYS - 1), horizon)
-    shown = _strip(
-        clinic=clinic,
-        treatment=treatment,
-        candidates=candidates,
-        slots=later,
-        first_day=first_day,
-        last_day=last_day,
-        now=now,
-    )
-    return shown, found
+    # Strip by strip over what was read, so the computation stops at the first free day too.
+    first_day = rest_first
+    while first_day <= horizon:
+        last_day = min(first_day + dt.timedelta(days=STRIP_DAYS - 1), horizon)
+        later = _slots(
+            clinic=clinic,
+            treatment=treatment,
+            candidates=candidates,
+            occupied=occupied,
+            first_day=first_day,
+            last_day=last_day,
+            now=now,
+        )
+        if later:
+            shown = _strip(
+                clinic=clinic,
+                treatment=treatment,
+                candidates=candidates,
+                slots=later,
+                first_day=first_day,
+                last_day=last_day,
+                now=now,
+            )
+            return shown, later[0].start.astimezone(clinic.zone).date()
+        first_day = last_day + dt.timedelta(days=1)
+    return strip, None
 
 
 def alternatives(
