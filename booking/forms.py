@@ -61,9 +61,13 @@ class ScheduleForm(forms.Form):
             )
         return value
 
-    def clean_date(self) -> dt.date | None:
-        """The day asked for, or None: the first free day is looked for."""
-        return self._bookable(self.cleaned_data.get("date"))
+    @property
+    def day_asked(self) -> bool:
+        """Whether the query names the day to show; if not, the page looks for the first free one."""
+        return bool(self.data.get("date"))
+
+    def clean_date(self) -> dt.date:
+        return self._bookable(self.cleaned_data.get("date")) or self.today
 
     def clean_from(self) -> dt.date:
         return self._bookable(self.cleaned_data.get(FROM_FIELD)) or self.today

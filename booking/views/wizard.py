@@ -116,9 +116,8 @@ def _schedule_page(
             if professional_value == ANY_PROFESSIONAL
             else [p for p in professionals if p.professional_id == professional_value]
         )
-        asked = form.cleaned_data["date"]
-        if asked is not None:
-            day = asked
+        if form.day_asked:
+            day = form.cleaned_data["date"]
             strip = selectors.availability_strip(
                 clinic=clinic, treatment=treatment, professionals=chosen, day=day, now=now, slots=strip_slots
             )
