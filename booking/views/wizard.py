@@ -95,7 +95,7 @@ def _schedule_page(
     """Step 2, whole page or (for htmx) just the times.
 
     The day strip and the day's times come from one availability read of the strip's week; without
-    a ``date`` the page opens on the first day with a free time (README, "Step 2").
+    a ``date`` the page opens on the first day with a free time (README, "Step 2 of the wizard").
     ``strip_slots``, when the caller already read the strip's week for every professional, saves
     reading it again.
     """
@@ -106,9 +106,7 @@ def _schedule_page(
     nothing_free = False
     professional_value = ANY_PROFESSIONAL
     if clinic.suspended:
-        # The page says online booking is paused (booking/_clinic_base.html) and reads no times.
-        form = _schedule_form({}, clinic, professionals)
-        form.is_valid()
+        pass  # The page says online booking is paused (booking/_clinic_base.html): no times to read.
     elif form.is_valid():
         professional_value = form.cleaned_data["professional"]
         chosen = (
