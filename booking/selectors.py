@@ -348,6 +348,12 @@ def availability_strip(
     )
 
 
+# After the strip of the day asked for, the search reads this many more strips at once, then the
+# rest of the horizon: a closure of a week or two costs one more Query of a few weeks, never the
+# whole horizon of a busy clinic, and no search costs more than two more Queries.
+SEARCH_NEXT_STRIPS = 2
+
+
 def first_free_strip(
     *,
     clinic: Clinic,
@@ -358,45 +364,49 @@ def first_free_strip(
 ) -> tuple[Strip, dt.date | None]:
     """The strip holding the first day on or after ``from_day`` with a free time, and that day.
 
-    At most two Queries, whatever the horizon: the strip of ``from_day``, then, only if it has no
-    free day from ``from_day`` on, the rest of the horizon at once (paged by DynamoDB). With no free
-    day up to the horizon, the strip of ``from_day`` and None.
+    At most three Queries, whatever the horizon: the strip of ``from_day``; only if it has no free
+    day from ``from_day`` on, the next ``SEARCH_NEXT_STRIPS`` strips; only if they have none either,
+    the rest of the horizon (each paged by DynamoDB). With no free day up to the horizon, the strip
+    of ``from_day`` and None.
     """
     strip = availability_strip(clinic=clinic, treatment=treatment, professionals=professionals, day=from_day, now=now)
     found = strip.first_free(from_day)
     horizon = _horizon(clinic, now)
     candidates = _candidates(treatment, professionals)
-    if found is not None or strip.last_day >= horizon or not candidates:
+    if found is not None or not candidates:
         return strip, found
-    rest_first = strip.last_day + dt.timedelta(days=1)
-    occupied = _occupied(
-        clinic=clinic, treatment=treatment, candidates=candidates, first_day=rest_first, last_day=horizon, now=now
-    )
-    # Strip by strip over what was read, so the computation stops at the first free day too.
-    first_day = rest_first
-    while first_day <= horizon:
-        last_day = min(first_day + dt.timedelta(days=STRIP_DAYS - 1), horizon)
-        later = _slots(
-            clinic=clinic,
-            treatment=treatment,
-            candidates=candidates,
-            occupied=occupied,
-            first_day=first_day,
-            last_day=last_day,
-            now=now,
+    first_day = strip.last_day + dt.timedelta(days=1)
+    for strips in (SEARCH_NEXT_STRIPS, None):
+        if first_day > horizon:
+            break
+        read_last = horizon if strips is None else min(first_day + dt.timedelta(days=strips * STRIP_DAYS - 1), horizon)
+        occupied = _occupied(
+            clinic=clinic, treatment=treatment, candidates=candidates, first_day=first_day, last_day=read_last, now=now
         )
-        if later:
-            shown = _strip(
+        # Strip by strip over what was read, so the computation stops at the first free day too.
+        while first_day <= read_last:
+            last_day = min(first_day + dt.timedelta(days=STRIP_DAYS - 1), horizon)
+            later = _slots(
                 clinic=clinic,
                 treatment=treatment,
                 candidates=candidates,
-                slots=later,
+                occupied=occupied,
                 first_day=first_day,
                 last_day=last_day,
                 now=now,
             )
-            return shown, later[0].start.astimezone(clinic.zone).date()
-        first_day = last_day + dt.timedelta(days=1)
+            if later:
+                shown = _strip(
+                    clinic=clinic,
+                    treatment=treatment,
+                    candidates=candidates,
+                    slots=later,
+                    first_day=first_day,
+                    last_day=last_day,
+                    now=now,
+                )
+                return shown, later[0].start.astimezone(clinic.zone).date()
+            first_day = last_day + dt.timedelta(days=1)
     return strip, None
 
 
