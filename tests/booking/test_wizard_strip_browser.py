@@ -139,6 +139,7 @@ def test_it_opens_on_the_first_free_day_on_a_phone(new_page: PageFactory, live_s
 
     chip(page, "2026-11-30").tap()
     expect(page.get_by_text("Cerrado: este día nadie atiende este tratamiento.")).to_be_visible()
+    shot(page, "phone-closed-day")
     shot_strip(page, "phone-closed-day")
 
 
