@@ -15,18 +15,31 @@ ANY_PROFESSIONAL = "any"
 PHONE_CHARACTERS = re.compile(r"[+0-9 ().-]+")
 
 
-class ScheduleForm(forms.Form):
-    """Step 2: which professional and which day (query string, so the page is linkable)."""
-
-    professional = forms.CharField(required=False)
-    date = forms.DateField(
+def _date_field() -> forms.DateField:
+    return forms.DateField(
         required=False,
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": _("Enter a valid date (YYYY-MM-DD).")},
     )
 
+
+# Step 2's query: the day to show, or the day from which to look for the first free one.
+FROM_FIELD = "from"
+
+
+class ScheduleForm(forms.Form):
+    """Step 2: which professional and which day (query string, so the page is linkable).
+
+    ``date`` shows that day. Without it, the page opens on the first day with a free time on or
+    after ``from`` (default today): a patient never lands on a closed or full day.
+    """
+
+    professional = forms.CharField(required=False)
+    date = _date_field()
+
     def __init__(self, *args: Any, today: dt.date, last_day: dt.date, professional_ids: set[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.fields[FROM_FIELD] = _date_field()  # "from" is a Python keyword: no class attribute
         self.today = today
         self.last_day = last_day
         self.professional_ids = professional_ids
@@ -37,8 +50,9 @@ class ScheduleForm(forms.Form):
             raise forms.ValidationError(_("Choose a professional from the list."))
         return value
 
-    def clean_date(self) -> dt.date:
-        value = self.cleaned_data.get("date") or self.today
+    def _bookable(self, value: dt.date | None) -> dt.date | None:
+        if value is None:
+            return None
         if value < self.today:
             raise forms.ValidationError(_("That date has already passed. Choose today or a later day."))
         if value > self.last_day:
@@ -46,6 +60,17 @@ class ScheduleForm(forms.Form):
                 _("Bookings open up to %(date)s. Choose an earlier day.") % {"date": self.last_day.strftime("%d/%m/%Y")}
             )
         return value
+
+    @property
+    def day_asked(self) -> bool:
+        """Whether the query names the day to show; if not, the page looks for the first free one."""
+        return bool(self.data.get("date"))
+
+    def clean_date(self) -> dt.date:
+        return self._bookable(self.cleaned_data.get("date")) or self.today
+
+    def clean_from(self) -> dt.date:
+        return self._bookable(self.cleaned_data.get(FROM_FIELD)) or self.today
 
 
 class InstantField(forms.Field):

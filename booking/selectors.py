@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -17,12 +18,14 @@ from nexioq import dynamo
 from nexioq.dynamo import TableItem
 from nexioq.errors import NotFound
 from scheduling.availability import (
+    DayState,
     Policy,
     ProfessionalSchedule,
     Slot,
     TreatmentSpec,
     available_slots,
     cells_for,
+    day_states,
     nearest_alternatives,
 )
 
@@ -154,6 +157,62 @@ def local_day_bounds(clinic: Clinic, first_day: dt.date, last_day: dt.date) -> t
     return start, end
 
 
+def _candidates(treatment: Treatment, professionals: Sequence[Professional]) -> list[Professional]:
+    return [p for p in professionals if p.performs(treatment.treatment_id)]
+
+
+def _horizon(clinic: Clinic, now: dt.datetime) -> dt.date:
+    """The last local day the clinic takes online bookings for."""
+    return now.astimezone(clinic.zone).date() + dt.timedelta(days=int(clinic.max_advance_days))
+
+
+def _occupied(
+    *,
+    clinic: Clinic,
+    treatment: Treatment,
+    candidates: Sequence[Professional],
+    first_day: dt.date,
+    last_day: dt.date,
+    now: dt.datetime,
+) -> dict[str, set[dt.datetime]]:
+    """The candidates' taken cells over local days [first_day, last_day]: one Query."""
+    start, end = local_day_bounds(clinic, first_day, last_day)
+    # A start near midnight still needs its buffers checked on the neighbouring day.
+    spec = spec_for(treatment)
+    # One professional: their own cells (one Query that reads nothing else). Several: the clinic's
+    # agenda, one Query whatever their number (measured: README, "Any professional").
+    read = occupied_cells_of_one if len(candidates) == 1 else occupied_from_agenda
+    return read(
+        tenant_id=clinic.tenant_id,
+        professional_ids=[p.professional_id for p in candidates],
+        start=start - dt.timedelta(minutes=spec.buffer_before_minutes),
+        end=end + dt.timedelta(minutes=spec.duration_minutes + spec.buffer_after_minutes),
+        now=now,
+    )
+
+
+def _slots(
+    *,
+    clinic: Clinic,
+    treatment: Treatment,
+    candidates: Sequence[Professional],
+    occupied: dict[str, set[dt.datetime]],
+    first_day: dt.date,
+    last_day: dt.date,
+    now: dt.datetime,
+) -> list[Slot]:
+    return available_slots(
+        policy=policy_for(clinic),
+        treatment=spec_for(treatment),
+        schedules=[schedule_for(p) for p in candidates],
+        closures=[(r.start, r.end) for r in clinic.closures],
+        occupied=occupied,
+        first_day=first_day,
+        last_day=last_day,
+        now=now,
+    )
+
+
 def availability(
     *,
     clinic: Clinic,
@@ -169,39 +228,193 @@ def availability(
     ``moving``: a booking being rescheduled, whose own time counts as free (it may move a
     quarter later, over its own time).
     """
-    candidates = [p for p in professionals if p.performs(treatment.treatment_id)]
+    candidates = _candidates(treatment, professionals)
     if not candidates:
         return []
-    policy = policy_for(clinic)
     # Nothing to read for days no one may book (past the horizon): spare the Query.
-    last_day = min(last_day, now.astimezone(clinic.zone).date() + dt.timedelta(days=policy.max_advance_days))
+    last_day = min(last_day, _horizon(clinic, now))
     if last_day < first_day:
         return []
-    start, end = local_day_bounds(clinic, first_day, last_day)
-    # A start near midnight still needs its buffers checked on the neighbouring day.
-    spec = spec_for(treatment)
-    # One professional: their own cells (one Query that reads nothing else). Several: the clinic's
-    # agenda, one Query whatever their number (measured: README, "Any professional").
-    read = occupied_cells_of_one if len(candidates) == 1 else occupied_from_agenda
-    taken = read(
-        tenant_id=clinic.tenant_id,
-        professional_ids=[p.professional_id for p in candidates],
-        start=start - dt.timedelta(minutes=spec.buffer_before_minutes),
-        end=end + dt.timedelta(minutes=spec.duration_minutes + spec.buffer_after_minutes),
-        now=now,
+    occupied = _occupied(
+        clinic=clinic, treatment=treatment, candidates=candidates, first_day=first_day, last_day=last_day, now=now
     )
-    if moving is not None and moving.professional_id in taken:
-        taken[moving.professional_id] -= set(cells_for(start=moving.blocked_start, end=moving.blocked_end))
-    return available_slots(
-        policy=policy,
-        treatment=spec,
-        schedules=[schedule_for(p) for p in candidates],
-        closures=[(r.start, r.end) for r in clinic.closures],
-        occupied=taken,
+    if moving is not None and moving.professional_id in occupied:
+        occupied[moving.professional_id] -= set(cells_for(start=moving.blocked_start, end=moving.blocked_end))
+    return _slots(
+        clinic=clinic,
+        treatment=treatment,
+        candidates=candidates,
+        occupied=occupied,
         first_day=first_day,
         last_day=last_day,
         now=now,
     )
+
+
+# ---------------------------------------------------------------- the wizard's day strip
+
+# The days step 2 shows at once: one week, read in one Query. Strips start at today and follow
+# each other, so a day always belongs to the same strip.
+STRIP_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Strip:
+    """Consecutive local days with their bookable starts and their state (free, full, closed)."""
+
+    first_day: dt.date
+    last_day: dt.date
+    slots: list[Slot]
+    states: dict[dt.date, DayState]
+
+    def first_free(self, on_or_after: dt.date | None = None) -> dt.date | None:
+        return next(
+            (
+                day
+                for day, state in self.states.items()
+                if state is DayState.FREE and (on_or_after is None or day >= on_or_after)
+            ),
+            None,
+        )
+
+    def slots_on(self, day: dt.date, zone: dt.tzinfo) -> list[Slot]:
+        return [slot for slot in self.slots if slot.start.astimezone(zone).date() == day]
+
+
+def strip_first_day(*, today: dt.date, day: dt.date) -> dt.date:
+    """The first day of the strip that shows ``day`` (on or after today)."""
+    return today + dt.timedelta(days=(day - today).days // STRIP_DAYS * STRIP_DAYS)
+
+
+def _strip(
+    *,
+    clinic: Clinic,
+    treatment: Treatment,
+    candidates: Sequence[Professional],
+    slots: list[Slot],
+    first_day: dt.date,
+    last_day: dt.date,
+    now: dt.datetime,
+) -> Strip:
+    """The strip of [first_day, last_day] from slots already computed (a range containing it)."""
+    zone = clinic.zone
+    mine = [s for s in slots if first_day <= s.start.astimezone(zone).date() <= last_day]
+    states = day_states(
+        slots=mine,
+        policy=policy_for(clinic),
+        treatment=spec_for(treatment),
+        schedules=[schedule_for(p) for p in candidates],
+        closures=[(r.start, r.end) for r in clinic.closures],
+        first_day=first_day,
+        last_day=last_day,
+        now=now,
+    )
+    return Strip(first_day=first_day, last_day=last_day, slots=mine, states=states)
+
+
+def availability_strip(
+    *,
+    clinic: Clinic,
+    treatment: Treatment,
+    professionals: Sequence[Professional],
+    day: dt.date,
+    now: dt.datetime,
+    slots: Sequence[Slot] | None = None,
+) -> Strip:
+    """The strip that shows ``day``, for these professionals: one Query (none when ``slots``, the
+    strip's availability for every professional of the treatment, was already read)."""
+    today = now.astimezone(clinic.zone).date()
+    first_day = strip_first_day(today=today, day=day)
+    last_day = min(first_day + dt.timedelta(days=STRIP_DAYS - 1), _horizon(clinic, now))
+    candidates = _candidates(treatment, professionals)
+    if slots is None:
+        slots = availability(
+            clinic=clinic,
+            treatment=treatment,
+            professionals=candidates,
+            first_day=first_day,
+            last_day=last_day,
+            now=now,
+        )
+    else:
+        # Every professional's slots, narrowed to these professionals.
+        wanted = {p.professional_id for p in candidates}
+        slots = [
+            Slot(start=s.start, end=s.end, professional_ids=ids)
+            for s in slots
+            if (ids := tuple(pid for pid in s.professional_ids if pid in wanted))
+        ]
+    return _strip(
+        clinic=clinic,
+        treatment=treatment,
+        candidates=candidates,
+        slots=list(slots),
+        first_day=first_day,
+        last_day=last_day,
+        now=now,
+    )
+
+
+# After the strip of the day asked for, the search reads this many more strips at once, then the
+# rest of the horizon: a closure of a week or two costs one more Query of a few weeks, never the
+# whole horizon of a busy clinic, and no search costs more than two more Queries.
+SEARCH_NEXT_STRIPS = 2
+
+
+def first_free_strip(
+    *,
+    clinic: Clinic,
+    treatment: Treatment,
+    professionals: Sequence[Professional],
+    from_day: dt.date,
+    now: dt.datetime,
+) -> tuple[Strip, dt.date | None]:
+    """The strip holding the first day on or after ``from_day`` with a free time, and that day.
+
+    At most three Queries, whatever the horizon: the strip of ``from_day``; only if it has no free
+    day from ``from_day`` on, the next ``SEARCH_NEXT_STRIPS`` strips; only if they have none either,
+    the rest of the horizon (each paged by DynamoDB). With no free day up to the horizon, the strip
+    of ``from_day`` and None.
+    """
+    strip = availability_strip(clinic=clinic, treatment=treatment, professionals=professionals, day=from_day, now=now)
+    found = strip.first_free(from_day)
+    horizon = _horizon(clinic, now)
+    candidates = _candidates(treatment, professionals)
+    if found is not None or not candidates:
+        return strip, found
+    first_day = strip.last_day + dt.timedelta(days=1)
+    for strips in (SEARCH_NEXT_STRIPS, None):
+        if first_day > horizon:
+            break
+        read_last = horizon if strips is None else min(first_day + dt.timedelta(days=strips * STRIP_DAYS - 1), horizon)
+        occupied = _occupied(
+            clinic=clinic, treatment=treatment, candidates=candidates, first_day=first_day, last_day=read_last, now=now
+        )
+        # Strip by strip over what was read, so the computation stops at the first free day too.
+        while first_day <= read_last:
+            last_day = min(first_day + dt.timedelta(days=STRIP_DAYS - 1), horizon)
+            later = _slots(
+                clinic=clinic,
+                treatment=treatment,
+                candidates=candidates,
+                occupied=occupied,
+                first_day=first_day,
+                last_day=last_day,
+                now=now,
+            )
+            if later:
+                shown = _strip(
+                    clinic=clinic,
+                    treatment=treatment,
+                    candidates=candidates,
+                    slots=later,
+                    first_day=first_day,
+                    last_day=last_day,
+                    now=now,
+                )
+                return shown, later[0].start.astimezone(clinic.zone).date()
+            first_day = last_day + dt.timedelta(days=1)
+    return strip, None
 
 
 def alternatives(

@@ -25,12 +25,14 @@ Time handling rules (the reason most of this code exists):
 from __future__ import annotations
 
 import datetime
+import enum
 import zoneinfo
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 
 __all__ = [
     "CELL_MINUTES",
+    "DayState",
     "Policy",
     "ProfessionalSchedule",
     "Slot",
@@ -38,6 +40,7 @@ __all__ = [
     "available_slots",
     "blocked_interval",
     "cells_for",
+    "day_states",
     "nearest_alternatives",
 ]
 
@@ -360,6 +363,52 @@ def available_slots(
         Slot(start=start, end=start + duration, professional_ids=tuple(free_by_start[start]))
         for start in sorted(free_by_start)
     ]
+
+
+class DayState(enum.StrEnum):
+    """What a day of the calendar offers a patient."""
+
+    FREE = "free"  # at least one bookable start
+    FULL = "full"  # someone works, and every start is taken
+    CLOSED = "closed"  # no start even on an empty agenda: closures, time off, nobody works, too late today
+
+
+def day_states(
+    *,
+    slots: Sequence[Slot],
+    policy: Policy,
+    treatment: TreatmentSpec,
+    schedules: Sequence[ProfessionalSchedule],
+    closures: Sequence[tuple[datetime.datetime, datetime.datetime]],
+    first_day: datetime.date,
+    last_day: datetime.date,
+    now: datetime.datetime,
+) -> dict[datetime.date, DayState]:
+    """The state of each local day in [first_day, last_day], given ``available_slots`` of that range.
+
+    A day without a slot is full if it would offer one with nothing occupied, closed otherwise:
+    the same rules (hours, breaks, time off, closures, notice, horizon, DST) decide both, and the
+    second question needs no occupied time, so it costs no read.
+    """
+    with_slots = {slot.start.astimezone(policy.tz).date() for slot in slots}
+    states: dict[datetime.date, DayState] = {}
+    for offset in range((last_day - first_day).days + 1):
+        day = first_day + datetime.timedelta(days=offset)
+        if day in with_slots:
+            states[day] = DayState.FREE
+        else:
+            empty_agenda = available_slots(
+                policy=policy,
+                treatment=treatment,
+                schedules=schedules,
+                closures=closures,
+                occupied={},
+                first_day=day,
+                last_day=day,
+                now=now,
+            )
+            states[day] = DayState.FULL if empty_agenda else DayState.CLOSED
+    return states
 
 
 def nearest_alternatives(

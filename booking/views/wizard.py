@@ -24,17 +24,25 @@ from pynamodb.exceptions import PynamoDBException
 
 from access.permissions import Action, Actor, actor_access, browser_key_ensure, clinic_access
 from booking import selectors, services
-from booking.errors import HoldExpired, HoldNotFound, NotOffered, PatientDetailsInvalid, SlotTaken
-from booking.forms import ANY_PROFESSIONAL, HoldForm, PatientForm, ScheduleForm
+from booking.errors import (
+    ClinicSuspended,
+    HoldExpired,
+    HoldNotFound,
+    NotOffered,
+    PatientDetailsInvalid,
+    SlotTaken,
+)
+from booking.forms import ANY_PROFESSIONAL, FROM_FIELD, HoldForm, PatientForm, ScheduleForm
 from booking.limits import SESSION_HOLDS, hold_allowance_consume, live_holds
 from booking.models import Booking, Hold
+from booking.selectors import STRIP_DAYS
 from booking.views.portal import just_booked_remember
 from clinics.models import Clinic, Professional, Treatment
 from clinics.selectors import clinic_context, professional_list, treatment_list
 from nexioq.dynamo import iso_utc
 from nexioq.errors import Invalid, SignInRequired
 from nexioq.http import HtmxHttpRequest
-from scheduling.availability import Slot
+from scheduling.availability import DayState, Slot
 
 log = logging.getLogger(__name__)
 
@@ -82,44 +90,55 @@ def _schedule_page(
     status: int = 200,
     error: str = "",
     alternatives: list[tuple[Slot, Professional]] | None = None,
-    day_slots: list[Slot] | None = None,
+    strip_slots: list[Slot] | None = None,
 ) -> HttpResponse:
     """Step 2, whole page or (for htmx) just the times.
 
-    ``day_slots``, when the caller already read the day for every professional, saves reading it again.
+    The day strip and the day's times come from one availability read of the strip's week; without
+    a ``date`` the page opens on the first day with a free time (README, "Step 2 of the wizard").
+    ``strip_slots``, when the caller already read the strip's week for every professional, saves
+    reading it again.
     """
-    today = _today(clinic)
-    slots: list[Slot] = []
+    today, last_day = _today(clinic), _last_day(clinic)
+    now = timezone.now()
+    strip: selectors.Strip | None = None
     day = today
+    nothing_free = False
     professional_value = ANY_PROFESSIONAL
-    if form.is_valid():
-        day = form.cleaned_data["date"]
+    if clinic.suspended:
+        pass  # The page says online booking is paused (booking/_clinic_base.html): no times to read.
+    elif form.is_valid():
         professional_value = form.cleaned_data["professional"]
         chosen = (
             professionals
             if professional_value == ANY_PROFESSIONAL
             else [p for p in professionals if p.professional_id == professional_value]
         )
-        if day_slots is None:
-            slots = selectors.availability(
+        if form.day_asked:
+            day = form.cleaned_data["date"]
+            strip = selectors.availability_strip(
+                clinic=clinic, treatment=treatment, professionals=chosen, day=day, now=now, slots=strip_slots
+            )
+        else:
+            strip, found = selectors.first_free_strip(
                 clinic=clinic,
                 treatment=treatment,
                 professionals=chosen,
-                first_day=day,
-                last_day=day,
-                now=timezone.now(),
+                from_day=form.cleaned_data[FROM_FIELD],
+                now=now,
             )
-        else:
-            wanted = {p.professional_id for p in chosen}
-            slots = [
-                Slot(start=s.start, end=s.end, professional_ids=ids)
-                for s in day_slots
-                if (ids := tuple(pid for pid in s.professional_ids if pid in wanted))
-            ]
+            nothing_free = found is None
+            day = found or form.cleaned_data[FROM_FIELD]
     elif status == 200:
         status = 400
-    last_day = _last_day(clinic)
-    days = [today + dt.timedelta(days=i) for i in range(min(14, (last_day - today).days + 1))]
+    days: list[tuple[dt.date, DayState | None]]
+    if strip is None:
+        first = selectors.strip_first_day(today=today, day=day)
+        days = [(first + dt.timedelta(days=i), None) for i in range(min(STRIP_DAYS, (last_day - first).days + 1))]
+    else:
+        days = list(strip.states.items())
+    strip_first, strip_last = days[0][0], days[-1][0]
+    slots = strip.slots_on(day, clinic.zone) if strip is not None else []
     context = {
         "step": 2,
         "treatment": treatment,
@@ -127,8 +146,12 @@ def _schedule_page(
         "form": form,
         "day": day,
         "days": days,
+        "day_state": strip.states.get(day) if strip is not None else None,
+        "nothing_free": nothing_free,
         "previous_day": day - dt.timedelta(days=1) if day > today else None,
         "next_day": day + dt.timedelta(days=1) if day < last_day else None,
+        "previous_week": max(strip_first - dt.timedelta(days=STRIP_DAYS), today) if strip_first > today else None,
+        "next_week": strip_last + dt.timedelta(days=1) if strip_last < last_day else None,
         "today": today,
         "last_day": last_day,
         "professional_value": professional_value,
@@ -138,7 +161,13 @@ def _schedule_page(
         "hold_minutes": settings.HOLD_MINUTES,
     }
     template = "booking/wizard_schedule.html"
+    response: HttpResponse
     if request.htmx and request.htmx.target == "times":
+        if clinic.suspended:
+            # The times fragment has no room to say why: the browser reloads the whole page, which does.
+            response = _render(request, clinic, template, context, status=status)
+            response["HX-Refresh"] = "true"
+            return response
         template += "#times"
     return _render(request, clinic, template, context, status=status)
 
@@ -189,16 +218,19 @@ def _step_two_after_refusal(
         professionals,
     )
     alternatives: list[tuple[Slot, Professional]] = []
-    day_slots: list[Slot] | None = None
+    strip_slots: list[Slot] | None = None
     if status == 409 and start is not None:
-        day_slots = selectors.availability(
+        # The strip's week for every professional: the alternatives come from its day, the page from all of it.
+        first_day = selectors.strip_first_day(today=today, day=day)
+        strip_slots = selectors.availability(
             clinic=clinic,
             treatment=treatment,
             professionals=professionals,
-            first_day=day,
-            last_day=day,
+            first_day=first_day,
+            last_day=min(first_day + dt.timedelta(days=STRIP_DAYS - 1), last_day),
             now=timezone.now(),
         )
+        day_slots = [s for s in strip_slots if s.start.astimezone(clinic.zone).date() == day]
         alternatives = selectors.alternatives(
             slots=day_slots, professionals=professionals, wanted_start=start, professional_id=professional_id
         )
@@ -213,7 +245,7 @@ def _step_two_after_refusal(
         status=status,
         error=error,
         alternatives=alternatives,
-        day_slots=day_slots,
+        strip_slots=strip_slots,
     )
 
 
@@ -426,7 +458,8 @@ def availability_week(request: HtmxHttpRequest, clinic_slug: str, treatment_id: 
 
     For the front end and integrations. One professional costs one BatchGetItem (clinic,
     treatment, professional) and one Query of that professional's cells; the benchmark
-    reports the count from X-Dynamo-Requests.
+    reports the count from X-Dynamo-Requests. A suspended clinic answers 409 with
+    ``{"error": ..., "title": ...}`` (``ClinicSuspended``) and reads no times.
     """
     professional_id = request.GET.get("professional") or None
     if professional_id == ANY_PROFESSIONAL:
@@ -436,6 +469,9 @@ def availability_week(request: HtmxHttpRequest, clinic_slug: str, treatment_id: 
     )
     clinic, treatment = context.clinic, context.treatment
     assert treatment is not None
+    if clinic.suspended:
+        # The same refusal a hold gets there (409, through the error layer): no list of times to pick from.
+        raise ClinicSuspended(phone=clinic.phone)
     first_day, days = _week_request(request, clinic)
     if context.professional is not None:
         professionals = [context.professional]
