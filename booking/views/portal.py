@@ -30,16 +30,17 @@ from accounts import services as accounts_services
 from accounts.models import User
 from booking import calendar, patient_data, selectors, services
 from booking.errors import BookingNotChangeable, BookingNotFound, CancellationCutoffPassed, NotOffered, SlotTaken
-from booking.forms import ANY_PROFESSIONAL, HoldForm, ScheduleForm
+from booking.forms import ANY_PROFESSIONAL, FROM_FIELD, HoldForm, ScheduleForm
 from booking.limits import hold_allowance_consume
 from booking.models import Booking, BookingStatus
 from booking.portal_forms import DeleteAccountForm, ProfileForm
+from booking.selectors import STRIP_DAYS
 from booking.templatetags.nexioq import long_date
 from clinics.models import Clinic, Professional, Treatment
 from clinics.selectors import clinic_context, professional_list
 from nexioq.errors import SignInRequired
 from nexioq.http import HtmxHttpRequest
-from scheduling.availability import Slot
+from scheduling.availability import DayState, Slot
 
 # The booking the wizard has just confirmed in this browser: its page says "booked, thank you" once.
 JUST_BOOKED = "just_booked"
@@ -206,7 +207,8 @@ def booking_reschedule(request: HtmxHttpRequest, clinic_slug: str, booking_id: s
     if request.method == "GET":
         data = request.GET.copy()
         data.setdefault("professional", booking.professional_id)
-        data.setdefault("date", _first_day(clinic, booking).isoformat())
+        # The strip's "later days" links ask for a first day ("from"): show that day.
+        data.setdefault("date", data.get(FROM_FIELD) or _first_day(clinic, booking).isoformat())
         form = _schedule_form(data, clinic, professionals)
         return _reschedule_page(request, clinic, booking, treatment, professionals, form)
     return _reschedule_to(request, actor, clinic, booking, treatment, professionals)
@@ -270,32 +272,51 @@ def _reschedule_page(
 ) -> HttpResponse:
     """The wizard's time picker for the booking's treatment, whole page or (htmx) just the times."""
     today, last_day = _today(clinic), _last_day(clinic)
+    now = timezone.now()
     day, professional_value, slots = today, ANY_PROFESSIONAL, []
+    strip: selectors.Strip | None = None
     if form.is_valid():
         day = form.cleaned_data["date"]
         professional_value = form.cleaned_data["professional"]
         chosen = [p for p in professionals if professional_value in (ANY_PROFESSIONAL, p.professional_id)]
-        slots = selectors.availability(
+        # The strip's week, read once with the booking's own time counted as free; the strip's
+        # states (closed, full) and the day's times both come from it.
+        first = selectors.strip_first_day(today=today, day=day)
+        week = selectors.availability(
             clinic=clinic,
             treatment=treatment,
             professionals=chosen,
-            first_day=day,
-            last_day=day,
-            now=timezone.now(),
+            first_day=first,
+            last_day=first + dt.timedelta(days=STRIP_DAYS - 1),
+            now=now,
             moving=booking,
         )
-        slots = _without_its_own_time(slots, booking)
+        strip = selectors.availability_strip(
+            clinic=clinic, treatment=treatment, professionals=chosen, day=day, now=now, slots=week
+        )
+        slots = _without_its_own_time(strip.slots_on(day, clinic.zone), booking)
     elif status == 200:
         status = 400
+    if strip is None:
+        first = selectors.strip_first_day(today=today, day=day)
+        days: list[tuple[dt.date, DayState | None]] = [
+            (first + dt.timedelta(days=i), None) for i in range(min(STRIP_DAYS, (last_day - first).days + 1))
+        ]
+    else:
+        days = list(strip.states.items())
+    strip_first, strip_last = days[0][0], days[-1][0]
     page = {
         "booking": booking,
         "treatment": treatment,
         "professionals": professionals,
         "form": form,
         "day": day,
-        "days": [today + dt.timedelta(days=i) for i in range(min(14, (last_day - today).days + 1))],
+        "days": days,
+        "day_state": strip.states.get(day) if strip is not None else None,
         "previous_day": day - dt.timedelta(days=1) if day > today else None,
         "next_day": day + dt.timedelta(days=1) if day < last_day else None,
+        "previous_week": max(strip_first - dt.timedelta(days=STRIP_DAYS), today) if strip_first > today else None,
+        "next_week": strip_last + dt.timedelta(days=1) if strip_last < last_day else None,
         "today": today,
         "last_day": last_day,
         "professional_value": professional_value,
