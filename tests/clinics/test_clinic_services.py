@@ -158,7 +158,7 @@ def test_it_stores_every_setting() -> None:
         country="ES",
         currency="EUR",
         address="Gran Vía 1",
-        phone="+34 910 000 000",
+        phone="+34910000000",
         email="hola@completa.example",
         grid_minutes=30,
         min_notice_minutes=60,
@@ -217,12 +217,17 @@ def test_it_updates_a_clinic_and_moves_it_in_the_directory() -> None:
         tenant_id=clinic.tenant_id,
         version=clinic.version,
         settings=settings_of(
-            clinic, name=f"Después {tag}", phone="+57 1", grid_minutes=30, currency="USD", country="US"
+            clinic, name=f"Después {tag}", phone="+57 601 555 0199", grid_minutes=30, currency="USD", country="US"
         ),
     )
 
     stored = reload(clinic)
-    assert (stored.name, stored.phone, stored.grid_minutes, stored.currency) == (f"Después {tag}", "+57 1", 30, "USD")
+    assert (stored.name, stored.phone, stored.grid_minutes, stored.currency) == (
+        f"Después {tag}",
+        "+576015550199",
+        30,
+        "USD",
+    )
     assert stored.version == updated.version == clinic.version + 1
     assert stored.directory_sk == f"después {tag}#{clinic.tenant_id}"
     assert [c.tenant_id for c in selectors.clinic_list(search=f"después {tag}").clinics] == [clinic.tenant_id]
@@ -231,14 +236,16 @@ def test_it_updates_a_clinic_and_moves_it_in_the_directory() -> None:
 
 def test_it_refuses_an_update_from_an_old_version() -> None:
     clinic = new_clinic("Vieja")
-    services.clinic_update(tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="1"))
+    services.clinic_update(
+        tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="601 555 0101")
+    )
 
     with pytest.raises(services.StaleClinic):
         services.clinic_update(
-            tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="2")
+            tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="601 555 0102")
         )
 
-    assert reload(clinic).phone == "1"
+    assert reload(clinic).phone == "+576015550101"
 
 
 def test_it_refuses_an_update_when_an_edit_lands_between_read_and_write() -> None:
@@ -268,10 +275,16 @@ def test_it_validates_an_update() -> None:
 def test_it_keeps_closures_and_slug_through_an_update() -> None:
     clinic = new_clinic("Cierre")
     clinic = services.clinic_closure_add(
-        tenant_id=clinic.tenant_id, start=NOW + dt.timedelta(days=1), end=NOW + dt.timedelta(days=2), reason="x"
+        tenant_id=clinic.tenant_id,
+        version=clinic.version,
+        start=NOW + dt.timedelta(days=1),
+        end=NOW + dt.timedelta(days=2),
+        reason="x",
     )
 
-    services.clinic_update(tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="9"))
+    services.clinic_update(
+        tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="601 555 0109")
+    )
 
     stored = reload(clinic)
     assert stored.slug == clinic.slug
@@ -313,7 +326,9 @@ def test_it_forgets_the_cached_slug_on_every_write() -> None:
         lambda: services.clinic_suspend(tenant_id=clinic.tenant_id),
         lambda: services.clinic_unsuspend(tenant_id=clinic.tenant_id),
         lambda: services.clinic_update(
-            tenant_id=clinic.tenant_id, version=reload(clinic).version, settings=settings_of(clinic, phone="7")
+            tenant_id=clinic.tenant_id,
+            version=reload(clinic).version,
+            settings=settings_of(clinic, phone="601 555 0107"),
         ),
     ):
         assert selectors.tenant_id_for_slug(slug=clinic.slug) == clinic.tenant_id
