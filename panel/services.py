@@ -1,0 +1,96 @@
+"""Use cases of the clinic admin panel that span the catalogue and the bookings.
+
+Adding a closure never orphans a booking silently: ``closure_preview`` lists the future
+bookings the closure would leave outside the offered time, the admin decides to keep them or
+cancel them, and ``closure_add`` checks again before saving, so nothing is cancelled that the
+admin did not see, and no booking that appeared meanwhile goes unmentioned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from access.permissions import Action, Actor
+from booking import errors as booking_errors
+from booking.models import Booking
+from booking.orphans import bookings_left_outside
+from booking.services import booking_cancel
+from clinics import services as clinic_services
+from clinics.selectors import clinic_get, professional_list
+from nexioq.errors import Forbidden
+
+logger = logging.getLogger(__name__)
+
+
+class UnseenBookings(Exception):
+    """The closure now covers bookings the admin was not shown: show them and ask again."""
+
+    def __init__(self, bookings: list[Booking]) -> None:
+        super().__init__(f"{len(bookings)} booking(s) not shown")
+        self.bookings = bookings
+
+
+@dataclass(frozen=True)
+class ClosureResult:
+    kept: list[Booking] = field(default_factory=list)
+    cancelled: list[Booking] = field(default_factory=list)
+    # Cancelled or moved by someone else meanwhile: no longer inside the closure as confirmed bookings.
+    skipped: list[Booking] = field(default_factory=list)
+
+
+def closure_preview(*, tenant_id: str, start: dt.datetime, end: dt.datetime, reason: str = "") -> list[Booking]:
+    """Confirmed future bookings the clinic would no longer offer with this closure, by start.
+
+    Raises ValidationError (keys ``end``, ``reason``) for a range that cannot be a closure.
+    """
+    clinic = clinic_get(tenant_id=tenant_id)
+    after = clinic_services.clinic_with_closure(clinic=clinic, start=start, end=end, reason=reason)
+    before = {b.booking_id for b in _outside(clinic)}
+    # Only what this closure changes: a booking already outside the offer (hours changed earlier) is not its doing.
+    return [b for b in _outside(after) if b.booking_id not in before]
+
+
+def _outside(clinic: clinic_services.Clinic) -> list[Booking]:
+    professionals = professional_list(tenant_id=clinic.tenant_id)
+    return bookings_left_outside(clinic=clinic, professionals=professionals, whole_clinic=True)
+
+
+def closure_add(
+    *,
+    tenant_id: str,
+    version: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    actor: Actor,
+    reason: str = "",
+    seen_booking_ids: Collection[str] = (),
+    cancel: bool = False,
+    cancel_reason: str = "",
+) -> ClosureResult:
+    """Save the closure, then keep or cancel the bookings it covers, as the admin decided.
+
+    Raises ``UnseenBookings`` (and saves nothing) when the closure covers a booking not in
+    ``seen_booking_ids``; ``StaleClinic`` when the clinic changed since ``version``.
+    """
+    if not actor.allows(Action.CONFIGURE_CLINIC) or actor.tenant_id != tenant_id:
+        raise Forbidden(detail="configure_clinic")
+    affected = closure_preview(tenant_id=tenant_id, start=start, end=end, reason=reason)
+    unseen = [b for b in affected if b.booking_id not in seen_booking_ids]
+    if unseen:
+        raise UnseenBookings(affected)
+    clinic_services.clinic_closure_add(tenant_id=tenant_id, version=version, start=start, end=end, reason=reason)
+    if not cancel:
+        return ClosureResult(kept=affected)
+    cancelled, skipped = [], []
+    for booking in affected:
+        try:
+            cancelled.append(
+                booking_cancel(tenant_id=tenant_id, booking_id=booking.booking_id, actor=actor, reason=cancel_reason)
+            )
+        except (booking_errors.BookingNotChangeable, booking_errors.BookingChangedMeanwhile):
+            skipped.append(booking)
+    logger.info("closure at %s: %s cancelled, %s skipped", tenant_id, len(cancelled), len(skipped))
+    return ClosureResult(cancelled=cancelled, skipped=skipped)
