@@ -8,9 +8,16 @@ keeps msgids it finds in our code, so they are listed here (translations: script
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 OVERRIDDEN = (
+    # Django's password rules, shown on the sign-up and password pages.
+    gettext_noop("Your password can’t be too similar to your other personal information."),  # noqa: RUF001
+    gettext_noop("Your password can’t be a commonly used password."),  # noqa: RUF001
+    gettext_noop("Your password can’t be entirely numeric."),  # noqa: RUF001
+    gettext_noop("Your old password was entered incorrectly. Please enter it again."),
+    gettext_noop("Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."),
+    # allauth.
     gettext_noop("Forgot your password?"),
     gettext_noop("You must type the same password each time."),
     gettext_noop("If you have not created an account yet, then please %(link)ssign up%(end_link)s first."),
@@ -94,4 +101,12 @@ OVERRIDDEN = (
     gettext_noop("Deleted {name} “{object}”."),
     gettext_noop("Add another %(verbose_name)s"),
     gettext_noop("Delete selected %(verbose_name_plural)s"),
+)
+
+PLURAL_OVERRIDDEN = (
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
 )

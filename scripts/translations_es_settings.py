@@ -4,6 +4,12 @@
 from __future__ import annotations
 
 ES = {
+    # Django's password rules (accounts/catalogue_overrides.py).
+    "Your password can’t be too similar to your other personal information.": "Tu contraseña no puede parecerse demasiado a tus otros datos personales.",  # noqa: RUF001
+    "Your password can’t be a commonly used password.": "Tu contraseña no puede ser una de las que usa mucha gente.",  # noqa: RUF001
+    "Your password can’t be entirely numeric.": "Tu contraseña no puede tener solo números.",  # noqa: RUF001
+    "Your old password was entered incorrectly. Please enter it again.": "Tu contraseña anterior no es correcta. Escríbela de nuevo.",
+    "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive.": "Escribe un %(username)s y una contraseña correctos. Ten en cuenta que ambos campos distinguen mayúsculas y minúsculas.",
     # The panel: settings, closures; Django admin: onboarding, suspension, field names.
     "created at": "creado el",
     "token": "código",
@@ -152,6 +158,11 @@ ES = {
 }
 
 PLURALS = {
+    "Your password must contain at least %(min_length)d character.": (
+        "Tu contraseña debe tener al menos %(min_length)d carácter.",
+        "Tu contraseña debe tener al menos %(min_length)d caracteres.",
+        "Tu contraseña debe tener al menos %(min_length)d caracteres.",
+    ),
     "This closure covers %(counter)s appointment": (
         "Este cierre cubre %(counter)s cita",
         "Este cierre cubre %(counter)s citas",
