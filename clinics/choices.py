@@ -98,3 +98,12 @@ def phone_normalize(value: str, *, country: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone(value)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(value: str) -> str:
+    """A stored (E.164) phone as people write it: ``+57 601 5550100``; anything else as it is."""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -17,7 +17,8 @@ from clinics import choices, services
 from clinics.clinic_settings import ClinicSettings
 from clinics.fields import RemindersField
 
-INPUT = {"class": "field-input"}
+# Django marks a field with errors aria-invalid="true": its border turns red.
+INPUT = {"class": "field-input aria-[invalid=true]:border-red-500 aria-[invalid=true]:bg-red-50/40"}
 
 
 class SettingsForm(forms.Form):

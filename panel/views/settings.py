@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from access.permissions import Action, Actor, clinic_access
 from booking.models import Booking
+from clinics import choices
 from clinics import services as clinic_services
 from clinics.clinic_settings import ClinicSettings
 from clinics.models import Clinic
@@ -55,9 +56,9 @@ def _settings_page(
 
 
 def _settings_form_for(clinic: Clinic) -> SettingsForm:
-    return SettingsForm(
-        initial={**asdict(ClinicSettings.of(clinic)), "version": clinic.version}, current_time_zone=clinic.time_zone
-    )
+    initial = {**asdict(ClinicSettings.of(clinic)), "version": clinic.version}
+    initial["phone"] = choices.phone_display(clinic.phone)  # stored in E.164, edited as people write it
+    return SettingsForm(initial=initial, current_time_zone=clinic.time_zone)
 
 
 @require_GET
