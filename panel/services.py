@@ -44,18 +44,19 @@ class ClosureResult:
 def closure_preview(*, tenant_id: str, start: dt.datetime, end: dt.datetime, reason: str = "") -> list[Booking]:
     """Confirmed future bookings the clinic would no longer offer with this closure, by start.
 
+    Only what this closure changes: a booking already outside the offer before it (hours
+    changed earlier, a professional deactivated) is not listed as its doing.
     Raises ValidationError (keys ``end``, ``reason``) for a range that cannot be a closure.
     """
     clinic = clinic_get(tenant_id=tenant_id)
     after = clinic_services.clinic_with_closure(clinic=clinic, start=start, end=end, reason=reason)
-    before = {b.booking_id for b in _outside(clinic)}
-    # Only what this closure changes: a booking already outside the offer (hours changed earlier) is not its doing.
-    return [b for b in _outside(after) if b.booking_id not in before]
-
-
-def _outside(clinic: clinic_services.Clinic) -> list[Booking]:
-    professionals = professional_list(tenant_id=clinic.tenant_id)
-    return bookings_left_outside(clinic=clinic, professionals=professionals, whole_clinic=True)
+    professionals = professional_list(tenant_id=tenant_id)
+    left_after = bookings_left_outside(clinic=after, professionals=professionals, whole_clinic=True)
+    if not left_after:
+        return []
+    left_before = bookings_left_outside(clinic=clinic, professionals=professionals, whole_clinic=True)
+    already = {b.booking_id for b in left_before}
+    return [b for b in left_after if b.booking_id not in already]
 
 
 def closure_add(

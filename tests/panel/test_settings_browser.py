@@ -159,3 +159,28 @@ def test_it_saves_the_settings_and_shows_a_bad_phone_on_its_field(
     sign_in_to(phone, url)
     shot(phone, "settings-phone")
     assert page_width(phone) <= MOBILE["width"]
+
+
+def test_the_platform_owner_suspends_a_clinic_after_confirming(
+    new_page: PageFactory, live_server: object, browser_world: World
+) -> None:
+    world = browser_world
+    make_user("owner@nexioq.example", staff=True)
+    page = new_page(viewport=DESKTOP)
+    base = live_server.url  # type: ignore[attr-defined]
+    page.goto(f"{base}/admin/clinics/clinic/?q={world.slug}")
+    page.locator("#id_username").fill("owner@nexioq.example")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("input[type=submit]").click()
+    expect(page.locator(".clinic-status--active")).to_have_text("Activa")
+    shot(page, "admin-1-list")
+
+    page.get_by_role("link", name="Suspender…").click()
+    expect(page.get_by_text("¿Suspender la reserva en línea de “Clínica Prueba”")).to_be_visible()
+    shot(page, "admin-2-confirm")
+    assert clinic_get(tenant_id=world.tenant_id).suspended is False  # asking suspends nothing
+    page.get_by_role("button", name="Sí, suspenderla").click()
+
+    expect(page.locator(".clinic-status--suspended")).to_have_text("Suspendida")
+    shot(page, "admin-3-suspended")
+    assert clinic_get(tenant_id=world.tenant_id).suspended is True
