@@ -178,6 +178,12 @@ def test_it_stores_every_setting() -> None:
         ({"time_zone": "Mars/Olympus"}, "time_zone"),
         ({"country": "XX"}, "country"),
         ({"currency": "ZZZ"}, "currency"),
+        ({"currency": "XAU"}, "currency"),  # a precious metal
+        ({"currency": "ADP"}, "currency"),  # the peseta of Andorra: gone
+        ({"currency": "XTS"}, "currency"),  # reserved for tests
+        ({"country": "XA"}, "country"),  # a pseudo-locale
+        ({"phone": "not a phone"}, "phone"),
+        ({"language": "fr"}, "language"),
         ({"grid_minutes": 7}, "grid_minutes"),
         ({"min_notice_minutes": -1}, "min_notice_minutes"),
         ({"max_advance_days": -5}, "max_advance_days"),
@@ -361,3 +367,65 @@ def test_it_stores_weekly_hours_as_a_list_of_maps_and_reads_them_back() -> None:
         WorkRange(weekday=0, start="13:00", end="18:00"),
         WorkRange(weekday=5, start="09:00", end="13:00"),
     ]
+
+
+# ---------------------------------------------------------------- reminders, phones, closures
+
+
+def test_an_older_clinic_item_without_reminders_reads_the_default() -> None:
+    clinic = new_clinic(f"Antigua {unique()}")
+    client = dynamo.TableItem._get_connection().connection.client
+    client.update_item(
+        TableName=dynamo.TableItem.Meta.table_name,
+        Key={"PK": {"S": clinic.pk}, "SK": {"S": clinic.sk}},
+        UpdateExpression="REMOVE reminder_offsets",
+    )
+
+    assert ClinicSettings.of(reload(clinic)).reminder_offsets == (24 * 60, 2 * 60)
+
+
+def test_it_stores_reminders_largest_first_and_refuses_bad_ones() -> None:
+    clinic = new_clinic(f"Avisos {unique()}")
+
+    services.clinic_update(
+        tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, reminder_offsets=(30, 2880))
+    )
+
+    assert list(reload(clinic).reminder_offsets) == [2880, 30]
+    for bad in ((0,), (60, 60), (60, 120, 180, 240), (8 * 24 * 60,), (True,)):
+        with pytest.raises(ValidationError) as caught:
+            services.clinic_update(
+                tenant_id=clinic.tenant_id,
+                version=reload(clinic).version,
+                settings=settings_of(clinic, reminder_offsets=bad),
+            )
+        assert "reminder_offsets" in caught.value.message_dict
+
+
+def test_it_removes_a_closure_with_the_version_and_refuses_a_stale_one() -> None:
+    clinic = new_clinic(f"Reabre {unique()}")
+    start, end = NOW + dt.timedelta(days=1), NOW + dt.timedelta(days=2)
+    added = services.clinic_closure_add(tenant_id=clinic.tenant_id, version=clinic.version, start=start, end=end)
+
+    with pytest.raises(services.StaleClinic):
+        services.clinic_closure_remove(tenant_id=clinic.tenant_id, version=clinic.version, start=start, end=end)
+    with pytest.raises(services.StaleClinic):
+        services.clinic_closure_add(tenant_id=clinic.tenant_id, version=clinic.version, start=start, end=end)
+    services.clinic_closure_remove(tenant_id=clinic.tenant_id, version=added.version, start=start, end=end)
+
+    assert reload(clinic).closures == []
+    with pytest.raises(ValidationError) as caught:
+        services.clinic_closure_remove(tenant_id=clinic.tenant_id, version=reload(clinic).version, start=start, end=end)
+    assert "closure" in caught.value.message_dict
+
+
+def test_it_refuses_an_inverted_closure_on_its_end() -> None:
+    clinic = new_clinic(f"Al revés {unique()}")
+
+    with pytest.raises(ValidationError) as caught:
+        services.clinic_closure_add(
+            tenant_id=clinic.tenant_id, version=clinic.version, start=NOW + dt.timedelta(days=2), end=NOW
+        )
+
+    assert "end" in caught.value.message_dict
+    assert reload(clinic).closures == []
