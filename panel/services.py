@@ -18,7 +18,10 @@ from booking import errors as booking_errors
 from booking.models import Booking
 from booking.orphans import bookings_left_outside
 from booking.services import booking_cancel
+from clinics import choices
 from clinics import services as clinic_services
+from clinics.clinic_settings import ClinicSettings
+from clinics.models import Clinic
 from clinics.selectors import clinic_get, professional_list
 from nexioq.errors import Forbidden
 
@@ -57,6 +60,42 @@ def closure_preview(*, tenant_id: str, start: dt.datetime, end: dt.datetime, rea
     left_before = bookings_left_outside(clinic=clinic, professionals=professionals, whole_clinic=True)
     already = {b.booking_id for b in left_before}
     return [b for b in left_after if b.booking_id not in already]
+
+
+def time_zone_change_preview(*, clinic: Clinic, time_zone: str) -> list[Booking]:
+    """Confirmed future bookings a new time zone would put outside their professional's hours.
+
+    Weekly hours are wall-clock times of the clinic, so the same hours move when the zone
+    changes; bookings are instants and stay where they are.
+    """
+    if time_zone == clinic.time_zone or time_zone not in choices.time_zone_names():
+        return []
+    after = Clinic.from_raw_data(clinic.serialize())
+    after.time_zone = time_zone
+    professionals = professional_list(tenant_id=clinic.tenant_id)
+    left_after = bookings_left_outside(clinic=after, professionals=professionals, whole_clinic=True)
+    if not left_after:
+        return []
+    already = {
+        b.booking_id for b in bookings_left_outside(clinic=clinic, professionals=professionals, whole_clinic=True)
+    }
+    return [b for b in left_after if b.booking_id not in already]
+
+
+def settings_save(
+    *, tenant_id: str, version: int, settings: ClinicSettings, seen_booking_ids: Collection[str] = ()
+) -> Clinic:
+    """Replace the clinic's settings (``clinic_update``), unless a change of time zone would put
+    bookings outside the offered time that the admin was not shown: ``UnseenBookings`` then,
+    and nothing is saved. The bookings shown stay valid.
+    """
+    clinic = clinic_get(tenant_id=tenant_id)
+    if clinic.version != version:
+        raise clinic_services.StaleClinic(tenant_id)
+    affected = time_zone_change_preview(clinic=clinic, time_zone=settings.time_zone)
+    if [b for b in affected if b.booking_id not in seen_booking_ids]:
+        raise UnseenBookings(affected)
+    return clinic_services.clinic_update(tenant_id=tenant_id, version=version, settings=settings)
 
 
 def closure_add(

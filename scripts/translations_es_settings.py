@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 ES = {
+    # A new time zone that moves working hours away from booked times (panel/views/settings.py).
+    "Nothing is saved yet. Appointments keep their time; in the new time zone they fall outside their professional's hours. Save again to keep them as they are, or change the hours or the appointments first.": "Todavía no se guardó nada. Las citas conservan su hora; con la nueva zona horaria quedan fuera del horario de su profesional. Guarda de nuevo para mantenerlas como están, o cambia antes los horarios o las citas.",
+    "Save and keep these appointments": "Guardar y mantener estas citas",
     # Django's password rules (accounts/catalogue_overrides.py).
     "Your password can’t be too similar to your other personal information.": "Tu contraseña no puede parecerse demasiado a tus otros datos personales.",  # noqa: RUF001
     "Your password can’t be a commonly used password.": "Tu contraseña no puede ser una de las que usa mucha gente.",  # noqa: RUF001
@@ -158,6 +161,11 @@ ES = {
 }
 
 PLURALS = {
+    "The new time zone moves the working hours away from %(counter)s appointment": (
+        "La nueva zona horaria deja fuera del horario %(counter)s cita",
+        "La nueva zona horaria deja fuera del horario %(counter)s citas",
+        "La nueva zona horaria deja fuera del horario %(counter)s citas",
+    ),
     "Your password must contain at least %(min_length)d character.": (
         "Tu contraseña debe tener al menos %(min_length)d carácter.",
         "Tu contraseña debe tener al menos %(min_length)d caracteres.",

@@ -48,10 +48,23 @@ def _stale_message() -> str:
 
 
 def _settings_page(
-    request: HtmxHttpRequest, clinic: Clinic, form: SettingsForm, *, status: int = 200, saved: bool = False
+    request: HtmxHttpRequest,
+    clinic: Clinic,
+    form: SettingsForm,
+    *,
+    status: int = 200,
+    saved: bool = False,
+    affected: list[Booking] | None = None,
 ) -> HttpResponse:
     template = "panel/settings.html#settings_form" if request.htmx else "panel/settings.html"
-    context = {"clinic": clinic, "form": form, "saved": saved, "conflict": status == 409}
+    context = {
+        "clinic": clinic,
+        "form": form,
+        "saved": saved,
+        "conflict": status == 409 and not affected,
+        "affected": affected,
+        "seen": ",".join(b.booking_id for b in affected or []),
+    }
     return render(request, template, context, status=status)
 
 
@@ -69,14 +82,23 @@ def settings_page(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
 
 @require_POST
 def settings_save(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
+    """Save; a new time zone that moves professionals' hours away from booked times lists those
+    bookings first, and saves once the admin confirms with them in view."""
     clinic, _actor = _configure(request, clinic_slug)
     form = SettingsForm(request.POST, current_time_zone=clinic.time_zone)
     if not form.is_valid():
         return _settings_page(request, clinic, form, status=400)
+    seen = frozenset(s for s in request.POST.get("seen", "").split(",") if s)
     try:
-        clinic = clinic_services.clinic_update(
-            tenant_id=clinic.tenant_id, version=form.cleaned_data["version"], settings=form.clinic_settings()
+        clinic = services.settings_save(
+            tenant_id=clinic.tenant_id,
+            version=form.cleaned_data["version"],
+            settings=form.clinic_settings(),
+            seen_booking_ids=seen,
         )
+    except services.UnseenBookings as exc:
+        # First time: a question, not a refusal (200); bookings appeared since they were shown: 409.
+        return _settings_page(request, clinic, form, affected=exc.bookings, status=409 if seen else 200)
     except clinic_services.StaleClinic:
         form.add_error(None, _stale_message())
         return _settings_page(request, clinic, form, status=409)

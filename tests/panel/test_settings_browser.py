@@ -184,3 +184,22 @@ def test_the_platform_owner_suspends_a_clinic_after_confirming(
     expect(page.locator(".clinic-status--suspended")).to_have_text("Suspendida")
     shot(page, "admin-3-suspended")
     assert clinic_get(tenant_id=world.tenant_id).suspended is True
+
+
+def test_a_new_time_zone_lists_the_bookings_it_moves_out_of_hours(
+    new_page: PageFactory, live_server: object, browser_world: World
+) -> None:
+    world = browser_world
+    book(world, at(15), name="Marta Ruiz")  # 21:00 in Madrid: after the 07:00-20:00 hours
+    page = new_page(viewport=MOBILE, mobile=True)
+    sign_in_to(page, f"{live_server.url}/c/{world.slug}/admin/settings/")  # type: ignore[attr-defined]
+
+    page.get_by_label("Zona horaria").select_option("Europe/Madrid")
+    page.get_by_role("button", name="Guardar configuración").click()
+    expect(page.locator("#affected-bookings")).to_contain_text("Marta Ruiz")
+    shot(page, "time-zone-phone-1-affected")
+    assert clinic_get(tenant_id=world.tenant_id).time_zone == "America/Bogota"
+    page.get_by_role("button", name="Guardar y mantener estas citas").click()
+
+    expect(page.get_by_role("status").filter(has_text="Configuración guardada.")).to_be_visible()
+    assert clinic_get(tenant_id=world.tenant_id).time_zone == "Europe/Madrid"

@@ -8,11 +8,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from booking.models import BookingStatus
+from booking.selectors import booking_get
 from clinics import services
 from clinics.clinic_settings import ClinicSettings
 from clinics.selectors import clinic_get
 from tests.booking.helpers import clinic_partition
-from tests.conftest import People, World
+from tests.conftest import People, World, at, book
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -166,3 +168,48 @@ def test_it_sends_anonymous_visitors_to_sign_in(world: World, people: People) ->
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+# ---------------------------------------------------------------- a new time zone never orphans silently
+
+
+def test_a_new_time_zone_lists_the_bookings_it_moves_out_of_hours_before_saving(world: World, people: People) -> None:
+    # Hours are 07:00-20:00 wall-clock: in Madrid, 15:00 in Bogotá is 21:00, after closing.
+    moved = book(world, at(15), name="Tarde")
+    book(world, at(9), name="Mañana")  # 15:00 in Madrid: still within hours
+    before = clinic_partition(world.tenant_id)
+
+    response = signed_in(people.admin).post(save_url(world), form(world, time_zone="Europe/Madrid"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Tarde" in body and "Mañana" not in body
+    assert "21:00" in body  # shown in the new zone, where it falls outside the hours
+    assert f'name="seen" value="{moved.booking_id}"' in body
+    assert clinic_partition(world.tenant_id) == before
+
+
+def test_it_saves_the_new_time_zone_once_the_admin_has_seen_them(world: World, people: People) -> None:
+    moved = book(world, at(15))
+
+    response = signed_in(people.admin).post(
+        save_url(world), form(world, time_zone="Europe/Madrid", seen=moved.booking_id)
+    )
+
+    assert response.status_code == 302
+    assert clinic_get(tenant_id=world.tenant_id).time_zone == "Europe/Madrid"
+    assert booking_get(tenant_id=world.tenant_id, booking_id=moved.booking_id).status == BookingStatus.CONFIRMED
+
+
+def test_it_asks_again_when_another_booking_would_move_out(world: World, people: People) -> None:
+    seen = book(world, at(15))
+    book(world, at(16), professional=world.ben, name="Nuevo")
+    before = clinic_partition(world.tenant_id)
+
+    response = signed_in(people.admin).post(
+        save_url(world), form(world, time_zone="Europe/Madrid", seen=seen.booking_id)
+    )
+
+    assert response.status_code == 409
+    assert "Nuevo" in response.content.decode()
+    assert clinic_partition(world.tenant_id) == before
