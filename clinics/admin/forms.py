@@ -62,6 +62,7 @@ class ClinicForm(forms.Form):
         help_text=gettext_lazy(
             "Up to three, separated by commas, such as “24 h, 2 h” or “30 min”. Empty: no reminders."
         ),
+        widget=forms.TextInput(attrs=WIDE),
     )
 
     def __init__(self, *args: Any, current_time_zone: str | None = None, **kwargs: Any) -> None:

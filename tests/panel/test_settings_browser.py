@@ -174,6 +174,10 @@ def test_the_platform_owner_suspends_a_clinic_after_confirming(
     page.locator("input[type=submit]").click()
     expect(page.locator(".clinic-status--active")).to_have_text("Activa")
     shot(page, "admin-1-list")
+    page.goto(f"{base}/admin/clinics/clinic/add/")
+    expect(page.get_by_label("Correo del primer administrador")).to_be_visible()
+    shot(page, "admin-0-add-form")
+    page.goto(f"{base}/admin/clinics/clinic/?q={world.slug}")
 
     page.get_by_role("link", name="Suspender…").click()
     expect(page.get_by_text("¿Suspender la reserva en línea de “Clínica Prueba”")).to_be_visible()
