@@ -25,12 +25,14 @@ STAFF_ROLES = (Role.ADMIN, Role.DENTIST, Role.RECEPTION)
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     tenant_id = models.CharField(_("clinic id"), max_length=64, db_index=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     # A dentist's own agenda is this professional's (DynamoDB) record.
     professional_id = models.CharField(_("professional id"), max_length=64, blank=True)
-    created_at = models.DateTimeField(default=django_timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=django_timezone.now)
 
     class Meta:
         verbose_name = _("membership")
@@ -47,15 +49,24 @@ class Invitation(models.Model):
     tenant_id = models.CharField(_("clinic id"), max_length=64, db_index=True)
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    token = models.CharField(max_length=64, unique=True)
+    token = models.CharField(_("token"), max_length=64, unique=True)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+        verbose_name=_("invited by"),
     )
-    created_at = models.DateTimeField(default=django_timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=django_timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_accepted"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+        verbose_name=_("accepted by"),
     )
 
     class Meta:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access import services as memberships
 from access.forms import InviteForm, RoleForm
-from access.models import STAFF_ROLES, Invitation, Membership
+from access.models import STAFF_ROLES, Invitation, Membership, Role
 from access.permissions import Action, actor_for, clinic_access
 from accounts.models import User
 from clinics.models import Clinic
@@ -62,13 +62,14 @@ def staff_invite(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            _send_invitation(request, clinic, invitation)
+            invitation_email_send(request, clinic, invitation)
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("access-staff", clinic_slug=clinic_slug)
     return _staff_page(request, clinic, form, status=400)
 
 
-def _send_invitation(request: HtmxHttpRequest, clinic: Clinic, invitation: Invitation) -> None:
+def invitation_email_send(request: HttpRequest, clinic: Clinic, invitation: Invitation) -> None:
+    """E-mail the invitation's link (the staff page and the platform admin's new-clinic form send it)."""
     link = request.build_absolute_uri(reverse("access-invitation", args=[invitation.token]))
     context = {"clinic": clinic, "invitation": invitation, "link": link}
     send_mail(
@@ -146,5 +147,8 @@ def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
             )
             return render(request, "access/invitation.html", context, status=410)
         messages.success(request, _("Welcome to %(clinic)s.") % {"clinic": clinic.name})
+        if invitation.role == Role.ADMIN:
+            # A new clinic's first admin starts from the panel's checklist (treatments, professionals, hours).
+            return redirect("panel-home", clinic_slug=clinic.slug)
         return redirect("booking-start", clinic_slug=clinic.slug)
     return render(request, "access/invitation.html", context)

@@ -27,6 +27,9 @@ class ClinicSettings:
     min_notice_minutes: int = 120
     max_advance_days: int = 60
     cancellation_cutoff_hours: int = 24
+    language: str = "es"
+    # Minutes before the appointment, largest first: by default a day and two hours ahead.
+    reminder_offsets: tuple[int, ...] = (24 * 60, 2 * 60)
 
     @classmethod
     def of(cls, clinic: Clinic) -> ClinicSettings:
@@ -36,4 +39,12 @@ class ClinicSettings:
             value = getattr(clinic, f.name)
             # NumberAttribute may hand back a float; these are whole minutes, days and hours.
             values[f.name] = int(value) if isinstance(value, float) else value
+        offsets: list[Any] = clinic.reminder_offsets or []
+        values["reminder_offsets"] = tuple(int(m) for m in offsets)
         return cls(**values)
+
+    def stored(self) -> dict[str, Any]:
+        """The values as the clinic item stores them (lists, not tuples)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["reminder_offsets"] = list(self.reminder_offsets)
+        return values

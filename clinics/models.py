@@ -79,6 +79,8 @@ class Clinic(TableItem, discriminator="clinic"):
     language = UnicodeAttribute(default="es")
     currency = UnicodeAttribute(default="COP")
     closures = ListAttribute(of=TimeRange, default=list)
+    # Minutes before an appointment when its reminders go out (the notifications read it).
+    reminder_offsets = ListAttribute(of=NumberAttribute, default=lambda: [24 * 60, 2 * 60])
     suspended = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()

@@ -7,20 +7,19 @@ import datetime as dt
 import hashlib
 import re
 import uuid
-import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from dataclasses import field as dataclass_field
 from decimal import Decimal, InvalidOperation
 
-from babel import Locale
-from babel.numbers import list_currencies
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pynamodb.exceptions import PutError, UpdateError
 
+from clinics import choices
 from clinics.clinic_settings import ClinicSettings
 from clinics.models import Clinic, Professional, SlugClaim, TimeRange, Treatment, WorkRange
 from clinics.selectors import professional_get, slug_cache_key, treatment_get
@@ -36,6 +35,15 @@ SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 # Suspending retries a few times when another edit slips in between its read and its write.
 SUSPEND_ATTEMPTS = 3
 CONDITION_FAILED = "ConditionalCheckFailedException"
+MAX_NOTICE_MINUTES = 60 * 24 * 30
+MAX_ADVANCE_DAYS = 730
+MAX_CUTOFF_HOURS = 24 * 30
+MAX_REMINDERS = 3
+MIN_REMINDER_MINUTES = 15
+MAX_REMINDER_MINUTES = 7 * 24 * 60
+# Closures live inside the clinic item (400 KB at most): past ones are dropped on every write.
+MAX_CLOSURES = 200
+MAX_CLOSURE_DAYS = 366
 
 
 class StaleClinic(Exception):
@@ -66,7 +74,7 @@ def clinic_create(*, slug: str, settings: ClinicSettings, tenant_id: str | None 
         dynamo.CLINIC_SK,
         tenant_id=tenant_id,
         slug=slug,
-        **asdict(settings),
+        **settings.stored(),
         created_at=timezone.now(),
         directory_pk=dynamo.CLINIC_DIRECTORY_PK,
         directory_sk=dynamo.clinic_directory_sk(settings.name, tenant_id),
@@ -89,34 +97,65 @@ def clinic_create(*, slug: str, settings: ClinicSettings, tenant_id: str | None 
 def _clinic_settings_clean(settings: ClinicSettings) -> ClinicSettings:
     """What clinic_create and clinic_update both refuse; the booking engine trusts these values.
 
-    Returns the settings to store (the name without surrounding spaces).
+    Returns the settings to store: the name without surrounding spaces, the phone in E.164,
+    the reminders largest first.
     """
     errors: dict[str, str] = {}
     if not settings.name.strip():
         errors["name"] = _("Enter the clinic's name.")
-    try:
-        zoneinfo.ZoneInfo(settings.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    if settings.time_zone not in choices.time_zone_names():
         errors["time_zone"] = _("Unknown time zone.")
-    # Prices are formatted with Babel for the clinic's country and currency: both must be known to it.
-    country = settings.country
-    if country not in Locale("en").territories or len(country) != 2 or not country.isalpha():
+    # Prices are formatted with Babel for the clinic's country and currency: both must be real and current.
+    if settings.country not in choices.country_codes():
         errors["country"] = _("Unknown country code.")
-    if settings.currency not in list_currencies():
+    if settings.currency not in choices.currency_codes():
         errors["currency"] = _("Unknown currency code.")
+    if settings.language not in dict(django_settings.LANGUAGES):
+        errors["language"] = _("Choose one of the languages offered.")
+    phone = settings.phone
+    if "country" not in errors:
+        try:
+            phone = choices.phone_normalize(settings.phone, country=settings.country)
+        except choices.InvalidPhone:
+            errors["phone"] = _("Enter a phone number that can be dialled, such as +57 601 555 0100.")
     if settings.grid_minutes not in GRID_CHOICES:
         errors["grid_minutes"] = _("Choose one of 5, 10, 15, 20, 30 or 60 minutes.")
-    # The availability engine refuses negative notice and advance outright (ValueError), so stop them here.
-    for field, value in (
-        ("min_notice_minutes", settings.min_notice_minutes),
-        ("max_advance_days", settings.max_advance_days),
-        ("cancellation_cutoff_hours", settings.cancellation_cutoff_hours),
+    # The availability engine refuses negative notice and advance outright (ValueError), so stop
+    # them here; the upper bounds keep date arithmetic far from overflowing.
+    for field, value, maximum in (
+        ("min_notice_minutes", settings.min_notice_minutes, MAX_NOTICE_MINUTES),
+        ("max_advance_days", settings.max_advance_days, MAX_ADVANCE_DAYS),
+        ("cancellation_cutoff_hours", settings.cancellation_cutoff_hours, MAX_CUTOFF_HOURS),
     ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             errors[field] = _("Enter a whole number, zero or more.")
+        elif value > maximum:
+            errors[field] = _("Enter %(max)s or less.") % {"max": maximum}
+    offsets = settings.reminder_offsets
+    try:
+        offsets = reminder_offsets_clean(settings.reminder_offsets)
+    except ValidationError as exc:
+        errors["reminder_offsets"] = exc.messages[0]
     if errors:
         raise ValidationError(errors)
-    return replace(settings, name=settings.name.strip())
+    return replace(settings, name=settings.name.strip(), phone=phone, reminder_offsets=offsets)
+
+
+def reminder_offsets_clean(offsets: Iterable[int]) -> tuple[int, ...]:
+    """Reminder times (minutes before the appointment): positive, at most a few, none twice; largest first."""
+    values = list(offsets)
+    if any(isinstance(m, bool) or not isinstance(m, int) for m in values):
+        raise ValidationError(_("Reminders are whole minutes before the appointment."))
+    if len(values) > MAX_REMINDERS:
+        raise ValidationError(_("At most %(max)s reminders.") % {"max": MAX_REMINDERS})
+    if len(set(values)) != len(values):
+        raise ValidationError(_("The same reminder time appears twice."))
+    if any(m < MIN_REMINDER_MINUTES or m > MAX_REMINDER_MINUTES for m in values):
+        raise ValidationError(
+            _("Each reminder must be between %(min)s minutes and %(days)s days before the appointment.")
+            % {"min": MIN_REMINDER_MINUTES, "days": MAX_REMINDER_MINUTES // (24 * 60)}
+        )
+    return tuple(sorted(values, reverse=True))
 
 
 def clinic_update(*, tenant_id: str, version: int, settings: ClinicSettings) -> Clinic:
@@ -129,7 +168,7 @@ def clinic_update(*, tenant_id: str, version: int, settings: ClinicSettings) -> 
     clinic = Clinic.get(dynamo.tenant_pk(tenant_id), dynamo.CLINIC_SK)
     if clinic.version != version:
         raise StaleClinic(tenant_id)
-    for field, value in asdict(settings).items():
+    for field, value in settings.stored().items():
         setattr(clinic, field, value)
     # A renamed clinic moves within the directory; older clinics join it on their first edit.
     clinic.directory_pk = dynamo.CLINIC_DIRECTORY_PK
@@ -288,11 +327,72 @@ def professional_time_off_add(
     return professional
 
 
-def clinic_closure_add(*, tenant_id: str, start: dt.datetime, end: dt.datetime, reason: str = "") -> Clinic:
-    clinic = Clinic.get(dynamo.tenant_pk(tenant_id), dynamo.CLINIC_SK)
+def _closure_clean(start: dt.datetime, end: dt.datetime, reason: str, now: dt.datetime) -> TimeRange:
+    errors: dict[str, str] = {}
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("closures are zoned instants")
+    if end <= start:
+        errors["end"] = _("The closure must end after it starts.")
+    elif end - start > dt.timedelta(days=MAX_CLOSURE_DAYS):
+        errors["end"] = _("A closure can last %(days)s days at most.") % {"days": MAX_CLOSURE_DAYS}
+    elif end <= now:
+        errors["end"] = _("This closure is already over.")
+    if len(reason) > 200:
+        errors["reason"] = _("Keep the reason under 200 characters.")
+    if errors:
+        raise ValidationError(errors)
+    return TimeRange(start=start.astimezone(dt.UTC), end=end.astimezone(dt.UTC), reason=reason.strip())
+
+
+def clinic_with_closure(*, clinic: Clinic, start: dt.datetime, end: dt.datetime, reason: str = "") -> Clinic:
+    """An unsaved copy of ``clinic`` with one more closure: what the clinic would offer after adding it.
+
+    Raises ValidationError (keys ``end``, ``reason``) for a range that cannot be a closure.
+    """
     now = timezone.now()
-    clinic.closures = [r for r in clinic.closures if r.end > now] + [_time_range(start, end, reason)]
-    clinic.save()
+    closure = _closure_clean(start, end, reason, now)
+    copy = Clinic.from_raw_data(clinic.serialize())
+    copy.closures = [r for r in clinic.closures if r.end > now] + [closure]
+    return copy
+
+
+def clinic_closure_add(
+    *, tenant_id: str, version: int, start: dt.datetime, end: dt.datetime, reason: str = ""
+) -> Clinic:
+    """Close the clinic over [start, end), if nobody changed it since ``version`` was read.
+
+    Bookings inside stay as they are: the caller lists them first (booking.orphans) and cancels
+    what the admin chose to cancel.
+    """
+    clinic = Clinic.get(dynamo.tenant_pk(tenant_id), dynamo.CLINIC_SK)
+    if clinic.version != version:
+        raise StaleClinic(tenant_id)
+    updated = clinic_with_closure(clinic=clinic, start=start, end=end, reason=reason)
+    if len(updated.closures) > MAX_CLOSURES:
+        raise ValidationError({"start": _("Too many closures ahead: remove some first.")})
+    return _closures_save(clinic, updated.closures)
+
+
+def clinic_closure_remove(*, tenant_id: str, version: int, start: dt.datetime, end: dt.datetime) -> Clinic:
+    """Reopen the clinic over a closure, named by its range, if nobody changed it since ``version``."""
+    clinic = Clinic.get(dynamo.tenant_pk(tenant_id), dynamo.CLINIC_SK)
+    if clinic.version != version:
+        raise StaleClinic(tenant_id)
+    now = timezone.now()
+    kept = [r for r in clinic.closures if not (r.start == start and r.end == end)]
+    if len(kept) == len(clinic.closures):
+        raise ValidationError({"closure": _("That closure no longer exists.")})
+    return _closures_save(clinic, [r for r in kept if r.end > now])
+
+
+def _closures_save(clinic: Clinic, closures: list[TimeRange]) -> Clinic:
+    try:
+        # update() is conditional on the version read and bumps it.
+        clinic.update(actions=[Clinic.closures.set(closures)])
+    except UpdateError as exc:
+        if exc.cause_response_code == CONDITION_FAILED:
+            raise StaleClinic(clinic.tenant_id) from exc
+        raise
     _slug_cache_forget(clinic)
     return clinic
 

@@ -1,14 +1,13 @@
-"""Placeholder routes, replaced by the settings work of issue 7 (keeps the panel's url names resolvable meanwhile)."""
+"""The panel's settings and closures (Admin and Owner)."""
 
-from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
-
-def _not_yet(request: HttpRequest, clinic_slug: str) -> HttpResponse:
-    raise Http404("not built yet")
-
+from panel.views import settings
 
 urlpatterns = [
-    path("settings/", _not_yet, name="panel-settings"),
-    path("closures/", _not_yet, name="panel-closures"),
+    path("settings/", settings.settings_page, name="panel-settings"),
+    path("settings/save/", settings.settings_save, name="panel-settings-save"),
+    path("closures/", settings.closures_page, name="panel-closures"),
+    path("closures/add/", settings.closures_add, name="panel-closures-add"),
+    path("closures/remove/", settings.closures_remove, name="panel-closures-remove"),
 ]

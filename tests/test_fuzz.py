@@ -273,6 +273,8 @@ CLINIC_FIELDS = {
     "min_notice_minutes": Part(one_of("0", "120"), lambda t: NUMBERS | TEXT),
     "max_advance_days": Part(one_of("0", "60", "730"), lambda t: NUMBERS | TEXT),
     "cancellation_cutoff_hours": Part(one_of("0", "24"), lambda t: NUMBERS | TEXT),
+    "language": Part(one_of("es", "en"), lambda t: TEXT | st.sampled_from(["fr", "ES"])),
+    "reminder_offsets": Part(one_of("24 h, 2 h", "30 min", ""), lambda t: TEXT | NUMBERS),
 }
 
 FAMILIES = {

@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from dataclasses import fields
+from dataclasses import replace
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-from babel.numbers import get_currency_name, list_currencies
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clinics import services
+from clinics import choices, services
 from clinics.clinic_settings import ClinicSettings
-
-
-def _locale() -> Locale:
-    try:
-        return Locale.parse(translation.to_locale(translation.get_language() or "es"))
-    except (UnknownLocaleError, ValueError):
-        return Locale("en")
-
-
-def _time_zone_choices(current: str | None = None) -> list[tuple[str, str]]:
-    # Canonical Area/City names only; an older clinic's legacy alias stays selectable.
-    names = {z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/"))}
-    names.add("UTC")
-    if current:
-        names.add(current)
-    return [(z, z) for z in sorted(names)]
-
-
-def _country_choices() -> list[tuple[str, str]]:
-    territories = _locale().territories
-    codes = [code for code in Locale("en").territories if isinstance(code, str) and len(code) == 2 and code.isalpha()]
-    return sorted(((code, f"{territories.get(code, code)} ({code})") for code in codes), key=lambda c: c[1])
-
-
-def _currency_choices() -> list[tuple[str, str]]:
-    locale = _locale()
-    return [(code, f"{code} · {get_currency_name(code, locale=locale)}") for code in sorted(list_currencies())]
-
+from clinics.fields import RemindersField
 
 WIDE = {"class": "vTextField"}  # the admin's own width for text fields
 
@@ -55,6 +25,7 @@ class ClinicForm(forms.Form):
     time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"))
     country = forms.ChoiceField(label=gettext_lazy("Country"))
     currency = forms.ChoiceField(label=gettext_lazy("Currency"))
+    language = forms.ChoiceField(label=gettext_lazy("Language of messages to patients"), choices=settings.LANGUAGES)
     address = forms.CharField(
         label=gettext_lazy("Street address"), max_length=200, required=False, widget=forms.TextInput(attrs=WIDE)
     )
@@ -84,31 +55,56 @@ class ClinicForm(forms.Form):
         max_value=24 * 30,
         help_text=gettext_lazy("Patients can cancel online until this many hours before the appointment."),
     )
+    reminder_offsets = RemindersField(
+        label=gettext_lazy("Reminders before the appointment"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy(
+            "Up to three, separated by commas, such as “24 h, 2 h” or “30 min”. Empty: no reminders."
+        ),
+        widget=forms.TextInput(attrs=WIDE),
+    )
 
     def __init__(self, *args: Any, current_time_zone: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: dict[str, Any] = self.fields
-        fields["time_zone"].choices = _time_zone_choices(current_time_zone)
-        fields["country"].choices = _country_choices()
-        fields["currency"].choices = _currency_choices()
+        fields["time_zone"].choices = choices.time_zone_choices(current_time_zone)
+        fields["country"].choices = choices.country_choices()
+        fields["currency"].choices = choices.currency_choices()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        phone, country = cleaned.get("phone"), cleaned.get("country")
+        if phone and country:
+            try:
+                cleaned["phone"] = choices.phone_normalize(phone, country=country)
+            except choices.InvalidPhone:
+                self.add_error("phone", _("Enter a phone number that can be dialled, such as +57 601 555 0100."))
+        return cleaned
 
     required_css_class = "required"  # admin CSS shows these labels in bold
 
     def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
         """The visible fields in the groups the page shows them in."""
         groups = (
-            (_("Clinic"), ("name", "slug", "address", "phone", "email")),
-            (_("Region"), ("time_zone", "country", "currency")),
+            (_("Clinic"), ("name", "slug", "address", "phone", "email", "first_admin_email")),
+            (_("Region"), ("time_zone", "country", "currency", "language")),
             (
                 _("Online booking rules"),
                 ("grid_minutes", "min_notice_minutes", "max_advance_days", "cancellation_cutoff_hours"),
             ),
+            (_("Reminders"), ("reminder_offsets",)),
         )
         return [(title, [self[name] for name in names if name in self.fields]) for title, names in groups]
 
-    def clinic_settings(self) -> ClinicSettings:
-        """The cleaned data as the settings the services take (call after is_valid())."""
-        return ClinicSettings(**{f.name: self.cleaned_data[f.name] for f in fields(ClinicSettings)})
+    def clinic_settings(self, current: ClinicSettings | None = None) -> ClinicSettings:
+        """The cleaned data as the settings the services take (call after is_valid()).
+
+        Settings this form does not show keep their ``current`` values, or a new clinic's defaults.
+        """
+        base = current or ClinicSettings(name="")
+        shown = {name: value for name, value in self.cleaned_data.items() if hasattr(base, name)}
+        return replace(base, **shown)
 
     def add_service_error(self, exc: ValidationError) -> None:
         """Show a service's ValidationError on the fields it names (or above the form)."""
@@ -124,6 +120,15 @@ class ClinicAddForm(ClinicForm):
         label=gettext_lazy("Web address (slug)"),
         max_length=50,
         help_text=gettext_lazy("The public booking page is /c/<slug>/. It cannot be changed later."),
+    )
+
+    first_admin_email = forms.EmailField(
+        label=gettext_lazy("First administrator's e-mail"),
+        required=False,
+        widget=forms.EmailInput(attrs=WIDE),
+        help_text=gettext_lazy(
+            "They receive an invitation to run the clinic: treatments, professionals, hours and staff."
+        ),
     )
 
     field_order = ("name", "slug")

@@ -31,7 +31,7 @@ class NexioqAdminSite(admin.AdminSite):
             path("clinics/clinic/", wrap(views.clinic_changelist), site, name="clinics_clinic_changelist"),
             path("clinics/clinic/add/", wrap(views.clinic_add), site, name="clinics_clinic_add"),
             path(f"{one}/change/", wrap(views.clinic_change), site, name="clinics_clinic_change"),
-            path(f"{one}/suspend/", wrap(views.clinic_suspend), name="clinics_clinic_suspend"),
+            path(f"{one}/suspend/", wrap(views.clinic_suspend), site, name="clinics_clinic_suspend"),
             path(f"{one}/unsuspend/", wrap(views.clinic_unsuspend), name="clinics_clinic_unsuspend"),
             # One clinic's treatments and professionals, for support (clinics/admin/catalogue.py).
             path(f"{one}/catalogue/", wrap(catalogue.clinic_catalogue), site, name="clinics_clinic_catalogue"),

@@ -23,6 +23,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from access.models import Role
+from access.services import invitation_create
+from access.views import invitation_email_send
+from accounts.models import User
 from clinics import selectors, services
 from clinics.admin.forms import ClinicAddForm, ClinicChangeForm
 from clinics.clinic_settings import ClinicSettings
@@ -77,12 +81,28 @@ def clinic_add(request: HttpRequest, *, site: AdminSite) -> HttpResponse:
             else:
                 logger.info("clinic %s (%s) created by %s", clinic.tenant_id, clinic.slug, request.user)
                 messages.success(request, _("The clinic “%(name)s” was added.") % {"name": clinic.name})
+                if form.cleaned_data.get("first_admin_email"):
+                    _first_admin_invite(request, clinic, form.cleaned_data["first_admin_email"])
                 return HttpResponseRedirect(_changelist_url(clinic.slug))
         status = 400
     else:
         form = ClinicAddForm(initial=asdict(ClinicSettings(name="")))  # a new clinic's defaults
     context = _context(request, site, _("Add clinic"), form=form, clinic=None)
     return render(request, "admin/clinics/clinic_form.html", context, status=status)
+
+
+def _first_admin_invite(request: HttpRequest, clinic: Clinic, email: str) -> None:
+    """Invite the new clinic's first Admin, with the e-mail the clinic's staff page sends."""
+    assert isinstance(request.user, User)
+    try:
+        invitation = invitation_create(
+            tenant_id=clinic.tenant_id, email=email, role=Role.ADMIN, invited_by=request.user
+        )
+    except ValidationError as exc:  # cannot happen for a clinic created a moment ago, but say so if it does
+        messages.error(request, " ".join(exc.messages))
+        return
+    invitation_email_send(request, clinic, invitation)
+    messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -127,9 +147,22 @@ def clinic_change(request: HttpRequest, tenant_id: str, *, site: AdminSite) -> H
     return render(request, "admin/clinics/clinic_form.html", context, status=status)
 
 
-@require_POST
-def clinic_suspend(request: HttpRequest, tenant_id: str) -> HttpResponse:
-    return _suspension_set(request, tenant_id, suspend=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def clinic_suspend(request: HttpRequest, tenant_id: str, *, site: AdminSite) -> HttpResponse:
+    """GET asks for confirmation (suspending stops every booking at once); POST suspends."""
+    if request.method == "POST":
+        return _suspension_set(request, tenant_id, suspend=True)
+    clinic = _clinic_or_404(tenant_id)
+    back = _safe_next(request, request.GET.get("next", ""), tenant_id)
+    context = _context(request, site, _("Suspend online booking?"), clinic=clinic, back=back, subtitle=clinic.name)
+    return render(request, "admin/clinics/clinic_suspend.html", context)
+
+
+def _safe_next(request: HttpRequest, back: str, tenant_id: str) -> str:
+    """Back to the page the button was on (the list with its search), or to the clinic; never off-site."""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return reverse("admin:clinics_clinic_change", args=[tenant_id])
+    return back
 
 
 @require_POST
@@ -154,8 +187,4 @@ def _suspension_set(request: HttpRequest, tenant_id: str, *, suspend: bool) -> H
         else:
             text = _("“%(name)s” accepts bookings again.")
         messages.success(request, text % {"name": clinic.name})
-    # Back to the list the button was on (with its search), or to the clinic; never off-site.
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = reverse("admin:clinics_clinic_change", args=[tenant_id])
-    return HttpResponseRedirect(back)
+    return HttpResponseRedirect(_safe_next(request, request.POST.get("next", ""), tenant_id))

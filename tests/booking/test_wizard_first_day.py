@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from booking.selectors import STRIP_DAYS
 from clinics import services as clinic_services
+from clinics.selectors import clinic_get
 from nexioq.dynamo import count_requests
 from tests.conftest import BOGOTA, DAY, World, at, book, make_world
 
@@ -34,7 +35,11 @@ def midnight(day: dt.date) -> dt.datetime:
 def close(world: World, first: dt.date, last: dt.date, reason: str = "Vacaciones") -> None:
     """A clinic closure over the local days [first, last]."""
     clinic_services.clinic_closure_add(
-        tenant_id=world.tenant_id, start=midnight(first), end=midnight(last + dt.timedelta(days=1)), reason=reason
+        tenant_id=world.tenant_id,
+        version=clinic_get(tenant_id=world.tenant_id).version,
+        start=midnight(first),
+        end=midnight(last + dt.timedelta(days=1)),
+        reason=reason,
     )
 
 

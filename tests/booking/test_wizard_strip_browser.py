@@ -19,6 +19,7 @@ import time_machine
 from playwright.sync_api import Locator, Page, expect
 
 from clinics import services as clinic_services
+from clinics.selectors import clinic_get
 from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
     MOBILE,
     PageFactory,
@@ -53,7 +54,11 @@ def clinic(dynamodb_local: str, ticking: time_machine.Coordinates, transactional
     tenant = world.tenant_id
     for day, reason in ((dt.date(2026, 11, 30), "Festivo"), (dt.date(2026, 12, 6), "Domingo")):
         clinic_services.clinic_closure_add(
-            tenant_id=tenant, start=midnight(day), end=midnight(day + dt.timedelta(days=1)), reason=reason
+            tenant_id=tenant,
+            version=clinic_get(tenant_id=tenant).version,
+            start=midnight(day),
+            end=midnight(day + dt.timedelta(days=1)),
+            reason=reason,
         )
     for professional in (world.ana, world.ben):
         clinic_services.professional_time_off_add(
@@ -161,6 +166,7 @@ def test_it_opens_on_the_first_free_day_without_javascript(
 def test_it_says_when_nothing_is_free_with_the_phone(new_page: PageFactory, live_server: object, clinic: World) -> None:
     clinic_services.clinic_closure_add(
         tenant_id=clinic.tenant_id,
+        version=clinic_get(tenant_id=clinic.tenant_id).version,
         start=midnight(dt.date(2026, 11, 30)),
         end=midnight(dt.date(2027, 2, 1)),
         reason="Remodelación",

@@ -158,7 +158,7 @@ def test_it_stores_every_setting() -> None:
         country="ES",
         currency="EUR",
         address="Gran Vía 1",
-        phone="+34 910 000 000",
+        phone="+34910000000",
         email="hola@completa.example",
         grid_minutes=30,
         min_notice_minutes=60,
@@ -178,6 +178,12 @@ def test_it_stores_every_setting() -> None:
         ({"time_zone": "Mars/Olympus"}, "time_zone"),
         ({"country": "XX"}, "country"),
         ({"currency": "ZZZ"}, "currency"),
+        ({"currency": "XAU"}, "currency"),  # a precious metal
+        ({"currency": "ADP"}, "currency"),  # the peseta of Andorra: gone
+        ({"currency": "XTS"}, "currency"),  # reserved for tests
+        ({"country": "XA"}, "country"),  # a pseudo-locale
+        ({"phone": "not a phone"}, "phone"),
+        ({"language": "fr"}, "language"),
         ({"grid_minutes": 7}, "grid_minutes"),
         ({"min_notice_minutes": -1}, "min_notice_minutes"),
         ({"max_advance_days": -5}, "max_advance_days"),
@@ -217,12 +223,17 @@ def test_it_updates_a_clinic_and_moves_it_in_the_directory() -> None:
         tenant_id=clinic.tenant_id,
         version=clinic.version,
         settings=settings_of(
-            clinic, name=f"Después {tag}", phone="+57 1", grid_minutes=30, currency="USD", country="US"
+            clinic, name=f"Después {tag}", phone="+57 601 555 0199", grid_minutes=30, currency="USD", country="US"
         ),
     )
 
     stored = reload(clinic)
-    assert (stored.name, stored.phone, stored.grid_minutes, stored.currency) == (f"Después {tag}", "+57 1", 30, "USD")
+    assert (stored.name, stored.phone, stored.grid_minutes, stored.currency) == (
+        f"Después {tag}",
+        "+576015550199",
+        30,
+        "USD",
+    )
     assert stored.version == updated.version == clinic.version + 1
     assert stored.directory_sk == f"después {tag}#{clinic.tenant_id}"
     assert [c.tenant_id for c in selectors.clinic_list(search=f"después {tag}").clinics] == [clinic.tenant_id]
@@ -231,14 +242,16 @@ def test_it_updates_a_clinic_and_moves_it_in_the_directory() -> None:
 
 def test_it_refuses_an_update_from_an_old_version() -> None:
     clinic = new_clinic("Vieja")
-    services.clinic_update(tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="1"))
+    services.clinic_update(
+        tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="601 555 0101")
+    )
 
     with pytest.raises(services.StaleClinic):
         services.clinic_update(
-            tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="2")
+            tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="601 555 0102")
         )
 
-    assert reload(clinic).phone == "1"
+    assert reload(clinic).phone == "+576015550101"
 
 
 def test_it_refuses_an_update_when_an_edit_lands_between_read_and_write() -> None:
@@ -268,10 +281,16 @@ def test_it_validates_an_update() -> None:
 def test_it_keeps_closures_and_slug_through_an_update() -> None:
     clinic = new_clinic("Cierre")
     clinic = services.clinic_closure_add(
-        tenant_id=clinic.tenant_id, start=NOW + dt.timedelta(days=1), end=NOW + dt.timedelta(days=2), reason="x"
+        tenant_id=clinic.tenant_id,
+        version=clinic.version,
+        start=NOW + dt.timedelta(days=1),
+        end=NOW + dt.timedelta(days=2),
+        reason="x",
     )
 
-    services.clinic_update(tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="9"))
+    services.clinic_update(
+        tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, phone="601 555 0109")
+    )
 
     stored = reload(clinic)
     assert stored.slug == clinic.slug
@@ -313,7 +332,9 @@ def test_it_forgets_the_cached_slug_on_every_write() -> None:
         lambda: services.clinic_suspend(tenant_id=clinic.tenant_id),
         lambda: services.clinic_unsuspend(tenant_id=clinic.tenant_id),
         lambda: services.clinic_update(
-            tenant_id=clinic.tenant_id, version=reload(clinic).version, settings=settings_of(clinic, phone="7")
+            tenant_id=clinic.tenant_id,
+            version=reload(clinic).version,
+            settings=settings_of(clinic, phone="601 555 0107"),
         ),
     ):
         assert selectors.tenant_id_for_slug(slug=clinic.slug) == clinic.tenant_id
@@ -346,3 +367,65 @@ def test_it_stores_weekly_hours_as_a_list_of_maps_and_reads_them_back() -> None:
         WorkRange(weekday=0, start="13:00", end="18:00"),
         WorkRange(weekday=5, start="09:00", end="13:00"),
     ]
+
+
+# ---------------------------------------------------------------- reminders, phones, closures
+
+
+def test_an_older_clinic_item_without_reminders_reads_the_default() -> None:
+    clinic = new_clinic(f"Antigua {unique()}")
+    client = dynamo.TableItem._get_connection().connection.client
+    client.update_item(
+        TableName=dynamo.TableItem.Meta.table_name,
+        Key={"PK": {"S": clinic.pk}, "SK": {"S": clinic.sk}},
+        UpdateExpression="REMOVE reminder_offsets",
+    )
+
+    assert ClinicSettings.of(reload(clinic)).reminder_offsets == (24 * 60, 2 * 60)
+
+
+def test_it_stores_reminders_largest_first_and_refuses_bad_ones() -> None:
+    clinic = new_clinic(f"Avisos {unique()}")
+
+    services.clinic_update(
+        tenant_id=clinic.tenant_id, version=clinic.version, settings=settings_of(clinic, reminder_offsets=(30, 2880))
+    )
+
+    assert list(reload(clinic).reminder_offsets) == [2880, 30]
+    for bad in ((0,), (60, 60), (60, 120, 180, 240), (8 * 24 * 60,), (True,)):
+        with pytest.raises(ValidationError) as caught:
+            services.clinic_update(
+                tenant_id=clinic.tenant_id,
+                version=reload(clinic).version,
+                settings=settings_of(clinic, reminder_offsets=bad),
+            )
+        assert "reminder_offsets" in caught.value.message_dict
+
+
+def test_it_removes_a_closure_with_the_version_and_refuses_a_stale_one() -> None:
+    clinic = new_clinic(f"Reabre {unique()}")
+    start, end = NOW + dt.timedelta(days=1), NOW + dt.timedelta(days=2)
+    added = services.clinic_closure_add(tenant_id=clinic.tenant_id, version=clinic.version, start=start, end=end)
+
+    with pytest.raises(services.StaleClinic):
+        services.clinic_closure_remove(tenant_id=clinic.tenant_id, version=clinic.version, start=start, end=end)
+    with pytest.raises(services.StaleClinic):
+        services.clinic_closure_add(tenant_id=clinic.tenant_id, version=clinic.version, start=start, end=end)
+    services.clinic_closure_remove(tenant_id=clinic.tenant_id, version=added.version, start=start, end=end)
+
+    assert reload(clinic).closures == []
+    with pytest.raises(ValidationError) as caught:
+        services.clinic_closure_remove(tenant_id=clinic.tenant_id, version=reload(clinic).version, start=start, end=end)
+    assert "closure" in caught.value.message_dict
+
+
+def test_it_refuses_an_inverted_closure_on_its_end() -> None:
+    clinic = new_clinic(f"Al revés {unique()}")
+
+    with pytest.raises(ValidationError) as caught:
+        services.clinic_closure_add(
+            tenant_id=clinic.tenant_id, version=clinic.version, start=NOW + dt.timedelta(days=2), end=NOW
+        )
+
+    assert "end" in caught.value.message_dict
+    assert reload(clinic).closures == []

@@ -219,10 +219,15 @@ class Command(BaseCommand):
         holidays = [dt.date(today.year + y, m, d) for y in (0, 1) for m, d in ((12, 8), (12, 25), (1, 1))]
         day = min(h for h in holidays if h > today)
         start = dt.datetime.combine(day, dt.time.min, tzinfo=clinic.zone)
-        if any(r.start == start for r in clinic_get(tenant_id=clinic.tenant_id).closures):
+        current = clinic_get(tenant_id=clinic.tenant_id)
+        if any(r.start == start for r in current.closures):
             return
         clinic_services.clinic_closure_add(
-            tenant_id=clinic.tenant_id, start=start, end=start + dt.timedelta(days=1), reason="Festivo nacional"
+            tenant_id=clinic.tenant_id,
+            version=current.version,
+            start=start,
+            end=start + dt.timedelta(days=1),
+            reason="Festivo nacional",
         )
 
     def bookings(self, clinic: Clinic) -> int:

@@ -61,6 +61,8 @@ def form_data(clinic: Clinic | None = None, **changes: Any) -> dict[str, Any]:
         "min_notice_minutes": "120",
         "max_advance_days": "60",
         "cancellation_cutoff_hours": "24",
+        "language": "es",
+        "reminder_offsets": "24 h, 2 h",
     }
     if clinic is not None:
         data.update(name=clinic.name, version=str(clinic.version))

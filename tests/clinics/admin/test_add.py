@@ -21,7 +21,7 @@ def test_it_creates_a_clinic(staff_client: Client) -> None:
     assert response.status_code == 302
     assert response["Location"] == f"{reverse(CHANGELIST)}?q={slug}"
     clinic = selectors.clinic_get(tenant_id=selectors.tenant_id_for_slug(slug=slug))
-    assert (clinic.name, clinic.grid_minutes, clinic.phone) == ("Sonrisa Centro", 30, "+57 601 555 0101")
+    assert (clinic.name, clinic.grid_minutes, clinic.phone) == ("Sonrisa Centro", 30, "+576015550101")  # E.164
     assert clinic.directory_pk == dynamo.CLINIC_DIRECTORY_PK
     assert slug in staff_client.get(response["Location"]).content.decode()
 

@@ -24,7 +24,7 @@ def test_it_shows_the_edit_form_with_the_version(staff_client: Client) -> None:
     assert response.status_code == 200
     assert f'name="version" value="{clinic.version}"' in body
     assert 'name="slug"' not in body  # the address is fixed once claimed
-    assert "+57 300 000 0000" in body
+    assert "+573000000000" in body  # stored in E.164
     assert f'href="/c/{clinic.slug}/"' in body
 
 
@@ -44,8 +44,8 @@ def test_it_saves_an_edit(staff_client: Client) -> None:
 
 def test_it_reports_a_stale_edit_as_a_conflict(staff_client: Client) -> None:
     clinic = new_clinic()
-    stale = form_data(clinic, phone="Mine")
-    staff_client.post(change_url(clinic), form_data(clinic, phone="Theirs"))  # someone saves first
+    stale = form_data(clinic, phone="+57 601 555 0001")
+    staff_client.post(change_url(clinic), form_data(clinic, phone="+57 601 555 0002"))  # someone saves first
 
     response = staff_client.post(change_url(clinic), stale)
 
@@ -54,7 +54,7 @@ def test_it_reports_a_stale_edit_as_a_conflict(staff_client: Client) -> None:
     assert response.context["conflict"] is True
     assert "errornote" in body
     assert f'href="{change_url(clinic)}"' in body  # the way out: reload
-    assert reload(clinic).phone == "Theirs"
+    assert reload(clinic).phone == "+576015550002"
 
 
 def test_it_answers_404_for_an_unknown_clinic(staff_client: Client) -> None:
@@ -67,4 +67,4 @@ def test_it_edits_every_setting() -> None:
     settings = {f.name for f in fields(ClinicSettings)}
 
     assert set(ClinicChangeForm.base_fields) == settings | {"version"}
-    assert set(ClinicAddForm.base_fields) == settings | {"slug"}
+    assert set(ClinicAddForm.base_fields) == settings | {"slug", "first_admin_email"}

@@ -55,7 +55,7 @@ def test_it_returns_to_the_list_it_came_from(staff_client: Client) -> None:
     response = staff_client.post(reverse("admin:clinics_clinic_suspend", args=[clinic.tenant_id]), {"next": back})
 
     assert response["Location"] == back
-    assert "icon-yes.svg" in staff_client.get(back).content.decode()
+    assert "clinic-status--suspended" in staff_client.get(back).content.decode()
 
 
 def test_it_does_not_redirect_off_site(staff_client: Client) -> None:
@@ -68,11 +68,42 @@ def test_it_does_not_redirect_off_site(staff_client: Client) -> None:
     assert response["Location"] == change_url(clinic)
 
 
-def test_it_suspends_only_by_post(staff_client: Client) -> None:
+def test_it_asks_for_confirmation_before_suspending(staff_client: Client) -> None:
     clinic = new_clinic()
+    back = f"{reverse(CHANGELIST)}?q={clinic.slug}"
 
-    assert staff_client.get(reverse("admin:clinics_clinic_suspend", args=[clinic.tenant_id])).status_code == 405
-    assert reload(clinic).suspended is False
+    response = staff_client.get(reverse("admin:clinics_clinic_suspend", args=[clinic.tenant_id]), {"next": back})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "¿Suspender la reserva en línea de" in body
+    assert f'action="{reverse("admin:clinics_clinic_suspend", args=[clinic.tenant_id])}"' in body
+    assert f'name="next" value="{back}"' in body
+    assert reload(clinic).suspended is False  # only the POST of the confirmation suspends
+
+
+def test_it_links_to_the_confirmation_from_the_list_and_the_clinic(staff_client: Client) -> None:
+    clinic = new_clinic()
+    confirm = reverse("admin:clinics_clinic_suspend", args=[clinic.tenant_id])
+
+    listing = staff_client.get(reverse(CHANGELIST), {"q": clinic.slug}).content.decode()
+    change = staff_client.get(change_url(clinic)).content.decode()
+
+    assert f'href="{confirm}?next=' in listing
+    assert f'<form method="post" action="{confirm}"' not in listing  # no one-click suspension
+    assert f'href="{confirm}"' in change
+
+
+def test_it_shows_a_suspended_clinic_with_a_red_badge_not_a_tick(staff_client: Client) -> None:
+    new_clinic()  # an active one next to it
+    paused = new_clinic()
+    services.clinic_suspend(tenant_id=paused.tenant_id)
+
+    body = staff_client.get(reverse(CHANGELIST)).content.decode()
+
+    assert "icon-yes.svg" not in body and "icon-no.svg" not in body
+    assert body.count("clinic-status--suspended") >= 1
+    assert "Suspendida" in body and "Activa" in body
 
 
 def test_it_requires_the_csrf_token(staff_client: Client) -> None:

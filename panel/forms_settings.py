@@ -1,0 +1,218 @@
+"""Forms of the panel's settings and closures pages; the services validate the values again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import fields
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clinics import choices, services
+from clinics.clinic_settings import ClinicSettings
+from clinics.fields import RemindersField
+
+# Django marks a field with errors aria-invalid="true": its border turns red.
+INPUT = {"class": "field-input aria-[invalid=true]:border-red-500 aria-[invalid=true]:bg-red-50/40"}
+
+
+class SettingsForm(forms.Form):
+    """Everything a clinic's admin may set on it; the slug is fixed at creation."""
+
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120, widget=forms.TextInput(attrs=INPUT))
+    address = forms.CharField(
+        label=gettext_lazy("Street address"), max_length=200, required=False, widget=forms.TextInput(attrs=INPUT)
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("Phone"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={**INPUT, "type": "tel", "autocomplete": "tel"}),
+        help_text=gettext_lazy("A number of the clinic's country, or any number starting with +."),
+    )
+    email = forms.EmailField(label=gettext_lazy("E-mail"), required=False, widget=forms.EmailInput(attrs=INPUT))
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), widget=forms.Select(attrs=INPUT))
+    country = forms.ChoiceField(label=gettext_lazy("Country"), widget=forms.Select(attrs=INPUT))
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of messages to patients"),
+        choices=settings.LANGUAGES,
+        widget=forms.Select(attrs=INPUT),
+    )
+    currency = forms.ChoiceField(label=gettext_lazy("Currency"), widget=forms.Select(attrs=INPUT))
+    grid_minutes = forms.TypedChoiceField(
+        label=gettext_lazy("Time grid (minutes)"),
+        coerce=int,
+        choices=[(m, str(m)) for m in services.GRID_CHOICES],
+        help_text=gettext_lazy("Start times are offered on this grid."),
+        widget=forms.Select(attrs=INPUT),
+    )
+    min_notice_minutes = forms.IntegerField(
+        label=gettext_lazy("Minimum notice (minutes)"),
+        min_value=0,
+        max_value=services.MAX_NOTICE_MINUTES,
+        help_text=gettext_lazy("How long before its start a time can still be booked online."),
+        widget=forms.NumberInput(attrs=INPUT),
+    )
+    max_advance_days = forms.IntegerField(
+        label=gettext_lazy("Maximum advance (days)"),
+        min_value=0,
+        max_value=services.MAX_ADVANCE_DAYS,
+        help_text=gettext_lazy("How many days ahead patients can book."),
+        widget=forms.NumberInput(attrs=INPUT),
+    )
+    cancellation_cutoff_hours = forms.IntegerField(
+        label=gettext_lazy("Cancellation cutoff (hours)"),
+        min_value=0,
+        max_value=services.MAX_CUTOFF_HOURS,
+        help_text=gettext_lazy("Patients can cancel online until this many hours before the appointment."),
+        widget=forms.NumberInput(attrs=INPUT),
+    )
+    reminder_offsets = RemindersField(
+        label=gettext_lazy("Reminders before the appointment"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy(
+            "Up to three, separated by commas, such as “24 h, 2 h” or “30 min”. Empty: no reminders."
+        ),
+        widget=forms.TextInput(attrs=INPUT),
+    )
+    # The version read with the page: saving over a newer one is refused (optimistic locking).
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, current_time_zone: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_fields: dict[str, Any] = self.fields
+        form_fields["time_zone"].choices = choices.time_zone_choices(current_time_zone)
+        form_fields["country"].choices = choices.country_choices()
+        form_fields["currency"].choices = choices.currency_choices()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        phone, country = cleaned.get("phone"), cleaned.get("country")
+        if phone and country:
+            try:
+                cleaned["phone"] = choices.phone_normalize(phone, country=country)
+            except choices.InvalidPhone:
+                self.add_error("phone", _("Enter a phone number that can be dialled, such as +57 601 555 0100."))
+        return cleaned
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        groups = (
+            (_("Clinic"), ("name", "address", "phone", "email")),
+            (_("Region"), ("country", "time_zone", "language", "currency")),
+            (
+                _("Online booking rules"),
+                ("grid_minutes", "min_notice_minutes", "max_advance_days", "cancellation_cutoff_hours"),
+            ),
+            (_("Reminders"), ("reminder_offsets",)),
+        )
+        return [(title, [self[name] for name in names]) for title, names in groups]
+
+    def clinic_settings(self) -> ClinicSettings:
+        """The cleaned data as the settings the services take (call after is_valid())."""
+        return ClinicSettings(**{f.name: self.cleaned_data[f.name] for f in fields(ClinicSettings)})
+
+    def add_service_error(self, exc: ValidationError) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for field, errors in exc.error_dict.items():
+            self.add_error(field if field in self.fields else None, errors)
+
+
+class ClosureForm(forms.Form):
+    """A closure in the clinic's wall-clock time: whole days, or from a date and time to another.
+
+    Without times the closure covers the days from ``start_date`` to ``end_date`` inclusive;
+    with both times, it runs from ``start_date start_time`` to ``end_date end_time`` (the same
+    day when ``end_date`` is empty).
+    """
+
+    start_date = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
+    start_time = forms.TimeField(
+        label=gettext_lazy("From (time)"), required=False, widget=forms.TimeInput(attrs={**INPUT, "type": "time"})
+    )
+    end_date = forms.DateField(
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={**INPUT, "type": "date"})
+    )
+    end_time = forms.TimeField(
+        label=gettext_lazy("Until (time)"), required=False, widget=forms.TimeInput(attrs={**INPUT, "type": "time"})
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={**INPUT, "placeholder": gettext_lazy("Holiday, renovation…")}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, zone: zoneinfo.ZoneInfo, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start_date = cleaned.get("start_date")
+        end_date = cleaned.get("end_date") or start_date
+        start_time, end_time = cleaned.get("start_time"), cleaned.get("end_time")
+        if start_date is None or self.errors:
+            return cleaned
+        if (start_time is None) != (end_time is None):
+            missing = "end_time" if end_time is None else "start_time"
+            self.add_error(missing, _("Give both times, or none for whole days."))
+            return cleaned
+        assert end_date is not None
+        try:
+            if start_time is None:
+                start = _local(start_date, dt.time(0), self.zone)
+                end = _local(end_date + dt.timedelta(days=1), dt.time(0), self.zone)
+            else:
+                assert end_time is not None
+                start = _local(start_date, start_time, self.zone)
+                end = _local(end_date, end_time, self.zone)
+        except OverflowError:
+            self.add_error("end_date", _("Enter a valid date."))
+            return cleaned
+        if end <= start:
+            self.add_error(
+                "end_date" if cleaned.get("end_date") else "end_time", _("The closure must end after it starts.")
+            )
+            return cleaned
+        cleaned["start"], cleaned["end"] = start, end
+        return cleaned
+
+
+def _local(day: dt.date, time: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """A wall-clock time of the clinic as a UTC instant; a time skipped by a DST change moves past the gap."""
+    local = dt.datetime.combine(day, time.replace(tzinfo=None, second=0, microsecond=0), tzinfo=zone)
+    return local.astimezone(dt.UTC)
+
+
+class ClosureDecisionForm(ClosureForm):
+    """The second step when bookings fall inside the new closure: keep them, or cancel them with a reason."""
+
+    decision = forms.ChoiceField(
+        choices=[("keep", gettext_lazy("Keep them")), ("cancel", gettext_lazy("Cancel them"))],
+        widget=forms.RadioSelect,
+    )
+    cancel_reason = forms.CharField(label=gettext_lazy("Reason given to the patients"), max_length=300, required=False)
+    # The bookings the admin was shown: nothing else is cancelled.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("decision") == "cancel" and not (cleaned.get("cancel_reason") or "").strip():
+            self.add_error("cancel_reason", _("Tell the patients why their appointment is cancelled."))
+        cleaned["seen_ids"] = frozenset(s for s in (cleaned.get("seen") or "").split(",") if s)
+        return cleaned
+
+
+class ClosureRemoveForm(forms.Form):
+    start = forms.DateTimeField()
+    end = forms.DateTimeField()
+    version = forms.IntegerField()
