@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
+from clinics.choices import phone_display
 from nexioq.errors import Conflict, Forbidden, Invalid, NotFound
 
 
@@ -55,7 +56,7 @@ class ClinicSuspended(Conflict):
     def __init__(self, *, phone: str = "") -> None:
         if phone:
             message = _("This clinic is not taking online bookings right now. Please call the clinic at %(phone)s.")
-            super().__init__(message % {"phone": phone})
+            super().__init__(message % {"phone": phone_display(phone)})
         else:
             super().__init__()
 
@@ -103,7 +104,7 @@ class CancellationCutoffPassed(Forbidden):
     def __init__(self, *, hours: int, phone: str) -> None:
         message = _(
             "Online changes close %(hours)s hours before the appointment. Please call the clinic at %(phone)s."
-        ) % {"hours": hours, "phone": phone or _("its phone number")}
+        ) % {"hours": hours, "phone": phone_display(phone) if phone else _("its phone number")}
         super().__init__(message)
 
 

@@ -274,7 +274,7 @@ ES = {
     "Access revoked.": "Acceso retirado.",
     "This invitation has already been used or has expired. Ask the clinic for a new one.": "Esta invitación ya se usó o venció. Pide una nueva a la clínica.",
     "This invitation was sent to another e-mail address. Sign in with that address.": "Esta invitación se envió a otra dirección de correo. Inicia sesión con esa dirección.",
-    "Welcome to %(clinic)s.": "Bienvenido a %(clinic)s.",
+    "Welcome to %(clinic)s.": "Te damos la bienvenida a %(clinic)s.",
     "You have been invited to join %(clinic)s on NexioQ as %(role)s.": "Te invitaron a unirte a %(clinic)s en NexioQ como %(role)s.",
     "Accept the invitation here (the link works once):": "Acepta la invitación aquí (el enlace sirve una sola vez):",
     "It expires on %(date)s.": "Vence el %(date)s.",

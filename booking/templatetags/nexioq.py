@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from clinics.choices import phone_display
 from clinics.models import Clinic
 from nexioq.dynamo import iso_utc
 
@@ -79,3 +80,9 @@ def booking_status(value: str) -> str:
         "no_show": _("Did not attend"),
     }
     return str(labels.get(value, value))
+
+
+@register.filter
+def phone(value: str) -> str:
+    """A stored phone number (E.164) as people read it: "+57 601 5550199"."""
+    return phone_display(value or "")

@@ -94,11 +94,16 @@ def panel_home(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
         else reverse("panel-professionals", args=[clinic.slug])
     )
     steps = [
-        (_("Add a treatment"), bool(active_treatments), reverse("panel-treatments", args=[clinic.slug])),
+        # A step with nothing yet leads straight to its form: one click less for a new clinic.
+        (
+            _("Add a treatment"),
+            bool(active_treatments),
+            reverse("panel-treatments" if treatments else "panel-treatment-add", args=[clinic.slug]),
+        ),
         (
             _("Add a professional who performs it"),
             bool(staffed),
-            reverse("panel-professionals", args=[clinic.slug]),
+            reverse("panel-professionals" if professionals else "panel-professional-add", args=[clinic.slug]),
         ),
         (_("Set their weekly hours"), bool(working), hours_url),
     ]

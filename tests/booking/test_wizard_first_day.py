@@ -196,7 +196,7 @@ def test_it_says_so_with_the_phone_when_nothing_is_free_until_the_horizon() -> N
     body = response.content.decode()
     assert response.status_code == 200
     assert "No hay horas libres en línea hasta el domingo, 20 de diciembre de 2026." in body
-    assert 'href="tel:+57 601 555 0100"' in body
+    assert 'href="tel:+576015550100"' in body
     assert shown_day(body) == "2026-11-30"
     assert set(states(body).values()) == {"closed"}
     # The slug; clinic and treatment; professionals; this week; the next two, which reach the horizon.
@@ -259,7 +259,7 @@ def test_it_answers_availability_of_a_suspended_clinic_with_409(client: Client, 
     assert response["Content-Type"] == "application/json"
     assert response.json() == {
         "error": "Esta clínica no está tomando reservas en línea en este momento. "
-        "Por favor llama a la clínica al +57 601 555 0100.",
+        "Por favor llama a la clínica al +57 601 5550100.",
         "title": "La reserva en línea está en pausa",
     }
     assert response["X-Dynamo-Requests"] == "1"  # the clinic and treatment; no times read

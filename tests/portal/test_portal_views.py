@@ -131,10 +131,10 @@ def test_it_refuses_to_cancel_after_the_cutoff_and_shows_the_phone(client: Clien
         {"professional": world.ana.professional_id, "start": iso_utc(at(13, day=dt.date(2026, 12, 3)))},
     )
 
-    assert "Ya es tarde para cambiarla en línea" in page and "+57 601 555 0100" in page
+    assert "Ya es tarde para cambiarla en línea" in page and "+57 601 5550100" in page
     assert "Sí, cancelar la cita" not in page and "Cambiar fecha u hora" not in page
     assert refused.status_code == 403 and moved.status_code == 403
-    assert "+57 601 555 0100" in refused.content.decode()
+    assert "+57 601 5550100" in refused.content.decode()
     assert clinic_partition(world.tenant_id) == before
 
 
