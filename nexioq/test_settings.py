@@ -6,6 +6,17 @@ from nexioq.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+# A file in WAL mode, like `make run`'s, not SQLite's shared-cache memory database: there a write
+# locks the table and concurrent requests fail at once ("database table is locked", a 400 or 503)
+# instead of waiting as they do on a file. Concurrency tests must see the real behaviour.
+_TEST_DB = str(BASE_DIR / "var" / "test-identity.sqlite3")  # noqa: F405
+(BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
+DATABASES = {
+    "default": {
+        **DATABASES["default"],  # noqa: F405
+        "NAME": _TEST_DB,
+        "TEST": {"NAME": _TEST_DB},
+    }
+}
 DYNAMODB_TABLE = "nexioq-test"
 DYNAMODB_COUNT_HEADER = True

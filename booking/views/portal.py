@@ -46,9 +46,24 @@ from scheduling.availability import DayState, Slot
 JUST_BOOKED = "just_booked"
 
 
-def just_booked_remember(request: HtmxHttpRequest, booking_id: str) -> None:
-    """Called by the wizard's confirm: the next view of this booking is the success page."""
-    request.session[JUST_BOOKED] = booking_id
+# The mark lives in a signed cookie, not the session: a confirm submitted several times at once
+# would otherwise write the one session row concurrently, and SQLite refuses some of those writes
+# (SessionInterrupted, a 400) where every submission must lead to the booking.
+JUST_BOOKED_SECONDS = 600
+
+
+def just_booked_remember(response: HttpResponse, booking_id: str) -> HttpResponse:
+    """Called by the wizard's confirm on its redirect: the next view of this booking is the success page."""
+    response.set_signed_cookie(
+        JUST_BOOKED,
+        booking_id,
+        salt=JUST_BOOKED,
+        max_age=JUST_BOOKED_SECONDS,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
 
 
 def _signed_in_user(request: HtmxHttpRequest) -> User:
@@ -134,9 +149,8 @@ def booking_page(request: HtmxHttpRequest, clinic_slug: str, booking_id: str) ->
     """The booking and what the patient can do with it; "booked, thank you" only right after booking."""
     actor = actor_access(request, clinic_slug, Action.BOOK_ONLINE)
     clinic, booking = _own_booking(actor, booking_id)
-    just_booked = request.session.get(JUST_BOOKED) == booking.booking_id
-    if just_booked:
-        del request.session[JUST_BOOKED]
+    mark = request.get_signed_cookie(JUST_BOOKED, default=None, salt=JUST_BOOKED, max_age=JUST_BOOKED_SECONDS)
+    just_booked = mark == booking.booking_id
     now = timezone.now()
     upcoming = booking.status == BookingStatus.CONFIRMED and booking.start > now
     # Changing online is for the clinic's patients (a booking made online makes one); a booking
@@ -151,7 +165,10 @@ def booking_page(request: HtmxHttpRequest, clinic_slug: str, booking_id: str) ->
         "cutoff_at": _cutoff(clinic, booking),
         "cutoff_hours": int(clinic.cancellation_cutoff_hours),
     }
-    return _render(request, clinic, "booking/booking_page.html", page)
+    response = _render(request, clinic, "booking/booking_page.html", page)
+    if mark is not None:
+        response.delete_cookie(JUST_BOOKED, samesite="Lax")  # shown once; reopened, it is the booking's page
+    return response
 
 
 @require_POST

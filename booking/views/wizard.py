@@ -418,8 +418,9 @@ def _confirm(request: HtmxHttpRequest, actor: Actor, clinic_slug: str, hold_id: 
             )
         else:
             _forget_hold(request, hold_id)
-            just_booked_remember(request, booking.booking_id)
-            return redirect("booking-done", clinic_slug=clinic_slug, booking_id=booking.booking_id)
+            return just_booked_remember(
+                redirect("booking-done", clinic_slug=clinic_slug, booking_id=booking.booking_id), booking.booking_id
+            )
     mine = _my_hold(actor, clinic_slug, hold_id)
     if isinstance(mine, HttpResponse):
         return mine

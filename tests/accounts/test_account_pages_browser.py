@@ -39,7 +39,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "accounts"
 EMAIL = "ana.perez@example.com"
 PASSWORD = "Sonrisa-2026-segura"
 CODE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)  # allauth's default user code
-WRONG_CREDENTIALS_ES = "La dirección de correo electrónico y/o la contraseña que ha indicado no son correctas."
+WRONG_CREDENTIALS_ES = "El correo electrónico o la contraseña que escribiste no son correctos."
 
 
 # --- fixtures -----------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def test_it_signs_up_with_the_emailed_code_and_signs_in_again(page: Page) -> Non
     page.get_by_role("button", name="Restablecer mi contraseña").click()
     page.wait_for_url(re.compile(r"/accounts/password/reset/done/$"))
     heading(page, "Restablecer Contraseña")
-    expect(page.get_by_role("main")).to_contain_text("Le hemos enviado un correo electrónico")
+    expect(page.get_by_role("main")).to_contain_text("Te enviamos un correo electrónico")
     shot(page, "password-reset-done")
     assert [m.to for m in mail.outbox][-1] == [EMAIL]
 

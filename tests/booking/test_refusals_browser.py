@@ -15,6 +15,7 @@ from django.test import override_settings
 from playwright.sync_api import Page, expect
 
 from clinics import services as clinic_services
+from clinics.choices import phone_display
 from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
     MOBILE,
     PageFactory,
@@ -65,7 +66,7 @@ def test_it_says_the_clinic_paused_online_booking(page: Page, live_server: objec
 
     assert answer.value.status == 409
     expect(page.get_by_role("heading", level=1)).to_have_text("La reserva en línea está en pausa")
-    expect(page.get_by_text(f"Por favor llama a la clínica al {clinic.clinic.phone}")).to_be_visible()
+    expect(page.get_by_text(f"Por favor llama a la clínica al {phone_display(clinic.clinic.phone)}")).to_be_visible()
     shot(page, "suspended")
     page.get_by_role("link", name="Volver a la página de reservas de la clínica").click()
     expect(page).to_have_url(f"{live_server.url}/c/{clinic.slug}/")  # type: ignore[attr-defined]

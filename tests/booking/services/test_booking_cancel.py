@@ -7,6 +7,7 @@ import time_machine
 
 from booking import errors, selectors, services
 from booking.models import Booking, BookingStatus
+from clinics.choices import phone_display
 from nexioq.errors import Forbidden
 from tests.booking.helpers import before_dynamodb, cells_of
 from tests.conftest import DAY, People, World, at, book, member
@@ -51,7 +52,7 @@ def test_it_refuses_a_patient_after_the_cutoff_and_names_the_clinics_phone(
     with pytest.raises(errors.CancellationCutoffPassed) as refused:
         cancel(world, booking, member(world, people.patient))
 
-    assert world.clinic.phone in str(refused.value.message)
+    assert phone_display(world.clinic.phone) in str(refused.value.message)
     assert stored(world, booking).status == BookingStatus.CONFIRMED
     assert len(cells_of(world, world.ana.professional_id)) == 12
 
