@@ -101,6 +101,26 @@ OVERRIDDEN = (
     gettext_noop("Deleted {name} “{object}”."),
     gettext_noop("Add another %(verbose_name)s"),
     gettext_noop("Delete selected %(verbose_name_plural)s"),
+    # Django admin's own pages say "usted" in Spanish: the ones the platform owner sees.
+    gettext_noop(
+        "Please enter the correct %(username)s and password for a staff account. "
+        "Note that both fields may be case-sensitive."
+    ),
+    gettext_noop("Please correct the error below."),
+    gettext_noop("Welcome,"),
+    gettext_noop("Start typing to filter…"),
+    gettext_noop("Forgotten your login credentials?"),
+    gettext_noop("Select %s"),
+    gettext_noop("Select %s to change"),
+    gettext_noop("Select %s to view"),
+    gettext_noop("Select all objects on this page for an action"),
+    gettext_noop("Select this object for an action - {}"),
+    gettext_noop("Enter a new password for the user <strong>%(username)s</strong>."),
+    gettext_noop("Please enter your new password twice so we can verify you typed it in correctly."),
+    gettext_noop(
+        "You are authenticated as %(username)s, but are not authorized to access this page. "
+        "Would you like to login to a different account?"
+    ),
 )
 
 PLURAL_OVERRIDDEN = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -281,6 +281,15 @@ class Strip:
         return [slot for slot in self.slots if slot.start.astimezone(zone).date() == day]
 
 
+def narrowed(slots: Sequence[Slot], professional_ids: Set[str]) -> list[Slot]:
+    """The slots with only these professionals free, and none left without any."""
+    return [
+        Slot(start=s.start, end=s.end, professional_ids=ids)
+        for s in slots
+        if (ids := tuple(pid for pid in s.professional_ids if pid in professional_ids))
+    ]
+
+
 def strip_first_day(*, today: dt.date, day: dt.date) -> dt.date:
     """The first day of the strip that shows ``day`` (on or after today)."""
     return today + dt.timedelta(days=(day - today).days // STRIP_DAYS * STRIP_DAYS)
@@ -338,12 +347,7 @@ def availability_strip(
         )
     else:
         # Every professional's slots, narrowed to these professionals.
-        wanted = {p.professional_id for p in candidates}
-        slots = [
-            Slot(start=s.start, end=s.end, professional_ids=ids)
-            for s in slots
-            if (ids := tuple(pid for pid in s.professional_ids if pid in wanted))
-        ]
+        slots = narrowed(slots, {p.professional_id for p in candidates})
     return _strip(
         clinic=clinic,
         treatment=treatment,

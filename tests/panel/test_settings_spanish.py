@@ -51,6 +51,17 @@ def test_the_admin_names_apps_models_and_columns_in_spanish() -> None:
     assert "Invitado por" in invitations or "invitado por" in invitations
 
 
+def test_the_admin_says_tu_too() -> None:
+    client = superuser_client()
+
+    index = client.get(reverse("admin:index")).content.decode()
+    memberships = client.get(reverse("admin:access_membership_changelist")).content.decode()
+
+    assert "Hola," in index and "Bienvenidos," not in index
+    assert "Escribe para filtrar" in memberships and "Empiece a escribir" not in memberships
+    assert "Elige membresía para modificar" in memberships and "Seleccione" not in memberships
+
+
 def test_the_admin_message_has_no_gendered_article(dynamodb_local: str) -> None:
     from clinics import services
     from clinics.clinic_settings import ClinicSettings
