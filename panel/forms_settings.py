@@ -4,102 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import fields
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clinics import choices, services
-from clinics.clinic_settings import ClinicSettings
-from clinics.fields import RemindersField
+from clinics.forms import ClinicSettingsForm
 
 # Django marks a field with errors aria-invalid="true": its border turns red.
 INPUT = {"class": "field-input aria-[invalid=true]:border-red-500 aria-[invalid=true]:bg-red-50/40"}
 
 
-class SettingsForm(forms.Form):
-    """Everything a clinic's admin may set on it; the slug is fixed at creation."""
+class SettingsForm(ClinicSettingsForm):
+    """Everything a clinic's admin may set on it (the slug is fixed at creation), in the panel's style."""
 
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=120, widget=forms.TextInput(attrs=INPUT))
-    address = forms.CharField(
-        label=gettext_lazy("Street address"), max_length=200, required=False, widget=forms.TextInput(attrs=INPUT)
-    )
-    phone = forms.CharField(
-        label=gettext_lazy("Phone"),
-        max_length=32,
-        required=False,
-        widget=forms.TextInput(attrs={**INPUT, "type": "tel", "autocomplete": "tel"}),
-        help_text=gettext_lazy("A number of the clinic's country, or any number starting with +."),
-    )
-    email = forms.EmailField(label=gettext_lazy("E-mail"), required=False, widget=forms.EmailInput(attrs=INPUT))
-    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), widget=forms.Select(attrs=INPUT))
-    country = forms.ChoiceField(label=gettext_lazy("Country"), widget=forms.Select(attrs=INPUT))
-    language = forms.ChoiceField(
-        label=gettext_lazy("Language of messages to patients"),
-        choices=settings.LANGUAGES,
-        widget=forms.Select(attrs=INPUT),
-    )
-    currency = forms.ChoiceField(label=gettext_lazy("Currency"), widget=forms.Select(attrs=INPUT))
-    grid_minutes = forms.TypedChoiceField(
-        label=gettext_lazy("Time grid (minutes)"),
-        coerce=int,
-        choices=[(m, str(m)) for m in services.GRID_CHOICES],
-        help_text=gettext_lazy("Start times are offered on this grid."),
-        widget=forms.Select(attrs=INPUT),
-    )
-    min_notice_minutes = forms.IntegerField(
-        label=gettext_lazy("Minimum notice (minutes)"),
-        min_value=0,
-        max_value=services.MAX_NOTICE_MINUTES,
-        help_text=gettext_lazy("How long before its start a time can still be booked online."),
-        widget=forms.NumberInput(attrs=INPUT),
-    )
-    max_advance_days = forms.IntegerField(
-        label=gettext_lazy("Maximum advance (days)"),
-        min_value=0,
-        max_value=services.MAX_ADVANCE_DAYS,
-        help_text=gettext_lazy("How many days ahead patients can book."),
-        widget=forms.NumberInput(attrs=INPUT),
-    )
-    cancellation_cutoff_hours = forms.IntegerField(
-        label=gettext_lazy("Cancellation cutoff (hours)"),
-        min_value=0,
-        max_value=services.MAX_CUTOFF_HOURS,
-        help_text=gettext_lazy("Patients can cancel online until this many hours before the appointment."),
-        widget=forms.NumberInput(attrs=INPUT),
-    )
-    reminder_offsets = RemindersField(
-        label=gettext_lazy("Reminders before the appointment"),
-        required=False,
-        max_length=100,
-        help_text=gettext_lazy(
-            "Up to three, separated by commas, such as “24 h, 2 h” or “30 min”. Empty: no reminders."
-        ),
-        widget=forms.TextInput(attrs=INPUT),
-    )
     # The version read with the page: saving over a newer one is refused (optimistic locking).
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, current_time_zone: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        form_fields: dict[str, Any] = self.fields
-        form_fields["time_zone"].choices = choices.time_zone_choices(current_time_zone)
-        form_fields["country"].choices = choices.country_choices()
-        form_fields["currency"].choices = choices.currency_choices()
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        phone, country = cleaned.get("phone"), cleaned.get("country")
-        if phone and country:
-            try:
-                cleaned["phone"] = choices.phone_normalize(phone, country=country)
-            except choices.InvalidPhone:
-                self.add_error("phone", _("Enter a phone number that can be dialled, such as +57 601 555 0100."))
-        return cleaned
+        for field in self.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs.update(INPUT)
+        phone = self.fields["phone"]
+        phone.widget.input_type = "tel"  # type: ignore[attr-defined]
+        phone.widget.attrs["autocomplete"] = "tel"
+        phone.help_text = gettext_lazy("A number of the clinic's country, or any number starting with +.")
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         groups = (
@@ -112,17 +43,6 @@ class SettingsForm(forms.Form):
             (_("Reminders"), ("reminder_offsets",)),
         )
         return [(title, [self[name] for name in names]) for title, names in groups]
-
-    def clinic_settings(self) -> ClinicSettings:
-        """The cleaned data as the settings the services take (call after is_valid())."""
-        return ClinicSettings(**{f.name: self.cleaned_data[f.name] for f in fields(ClinicSettings)})
-
-    def add_service_error(self, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for field, errors in exc.error_dict.items():
-            self.add_error(field if field in self.fields else None, errors)
 
 
 class ClosureForm(forms.Form):
