@@ -36,11 +36,12 @@ from booking.models import Booking, BookingStatus
 from booking.portal_forms import DeleteAccountForm, ProfileForm
 from booking.selectors import STRIP_DAYS
 from booking.templatetags.nexioq import long_date
+from booking.views.picker import strip_context
 from clinics.models import Clinic, Professional, Treatment
 from clinics.selectors import clinic_context, professional_list
 from nexioq.errors import SignInRequired
 from nexioq.http import HtmxHttpRequest
-from scheduling.availability import DayState, Slot
+from scheduling.availability import Slot
 
 # The booking the wizard has just confirmed in this browser: its page says "booked, thank you" once.
 JUST_BOOKED = "just_booked"
@@ -314,28 +315,12 @@ def _reschedule_page(
         slots = _without_its_own_time(strip.slots_on(day, clinic.zone), booking)
     elif status == 200:
         status = 400
-    if strip is None:
-        first = selectors.strip_first_day(today=today, day=day)
-        days: list[tuple[dt.date, DayState | None]] = [
-            (first + dt.timedelta(days=i), None) for i in range(min(STRIP_DAYS, (last_day - first).days + 1))
-        ]
-    else:
-        days = list(strip.states.items())
-    strip_first, strip_last = days[0][0], days[-1][0]
     page = {
         "booking": booking,
         "treatment": treatment,
         "professionals": professionals,
         "form": form,
-        "day": day,
-        "days": days,
-        "day_state": strip.states.get(day) if strip is not None else None,
-        "previous_day": day - dt.timedelta(days=1) if day > today else None,
-        "next_day": day + dt.timedelta(days=1) if day < last_day else None,
-        "previous_week": max(strip_first - dt.timedelta(days=STRIP_DAYS), today) if strip_first > today else None,
-        "next_week": strip_last + dt.timedelta(days=1) if strip_last < last_day else None,
-        "today": today,
-        "last_day": last_day,
+        **strip_context(strip=strip, day=day, today=today, last_day=last_day),
         "professional_value": professional_value,
         "periods": _periods(slots, clinic),
         "error": error,

@@ -35,14 +35,14 @@ from booking.errors import (
 from booking.forms import ANY_PROFESSIONAL, FROM_FIELD, HoldForm, PatientForm, ScheduleForm
 from booking.limits import SESSION_HOLDS, hold_allowance_consume, live_holds
 from booking.models import Booking, Hold
-from booking.selectors import STRIP_DAYS
+from booking.views.picker import strip_context
 from booking.views.portal import just_booked_remember
 from clinics.models import Clinic, Professional, Treatment
 from clinics.selectors import clinic_context, professional_list, treatment_list
 from nexioq.dynamo import iso_utc
 from nexioq.errors import Invalid, SignInRequired
 from nexioq.http import HtmxHttpRequest
-from scheduling.availability import DayState, Slot
+from scheduling.availability import Slot
 
 log = logging.getLogger(__name__)
 
@@ -135,29 +135,14 @@ def _schedule_page(
             day = found or form.cleaned_data[FROM_FIELD]
     elif status == 200:
         status = 400
-    days: list[tuple[dt.date, DayState | None]]
-    if strip is None:
-        first = selectors.strip_first_day(today=today, day=day)
-        days = [(first + dt.timedelta(days=i), None) for i in range(min(STRIP_DAYS, (last_day - first).days + 1))]
-    else:
-        days = list(strip.states.items())
-    strip_first, strip_last = days[0][0], days[-1][0]
     slots = strip.slots_on(day, clinic.zone) if strip is not None else selectors.narrowed(day_slots or [], chosen_ids)
     context = {
         "step": 2,
         "treatment": treatment,
         "professionals": professionals,
         "form": form,
-        "day": day,
-        "days": days,
-        "day_state": strip.states.get(day) if strip is not None else None,
+        **strip_context(strip=strip, day=day, today=today, last_day=last_day),
         "nothing_free": nothing_free,
-        "previous_day": day - dt.timedelta(days=1) if day > today else None,
-        "next_day": day + dt.timedelta(days=1) if day < last_day else None,
-        "previous_week": max(strip_first - dt.timedelta(days=STRIP_DAYS), today) if strip_first > today else None,
-        "next_week": strip_last + dt.timedelta(days=1) if strip_last < last_day else None,
-        "today": today,
-        "last_day": last_day,
         "professional_value": professional_value,
         "periods": _group_by_period(slots, clinic),
         "error": error,
