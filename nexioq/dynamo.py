@@ -57,6 +57,9 @@ def checked_id(value: object) -> str:
 # ---------------------------------------------------------------- keys of the main table
 
 SEP = "#"
+TENANT_PREFIX = "TENANT#"
+SLUG_PREFIX = "SLUG#"
+PATIENT_PREFIX = "PATIENT#"
 CLINIC_SK = "METADATA"
 SLUG_SK = "TENANT"
 TREATMENT_PREFIX = "TREATMENT#"
@@ -78,11 +81,11 @@ def prefix_range(prefix: str) -> tuple[str, str]:
 
 
 def tenant_pk(tenant_id: str) -> str:
-    return f"TENANT#{checked_id(tenant_id)}"
+    return f"{TENANT_PREFIX}{checked_id(tenant_id)}"
 
 
 def slug_pk(slug: str) -> str:
-    return f"SLUG#{checked_id(slug)}"
+    return f"{SLUG_PREFIX}{checked_id(slug)}"
 
 
 def treatment_sk(treatment_id: str) -> str:
@@ -124,7 +127,7 @@ def parse_cell_sk(sk: str) -> tuple[str, dt.datetime]:
 
 # Patient bookings: every booking of one patient, across clinics, by start.
 def patient_bookings_pk(patient_id: str) -> str:
-    return f"PATIENT#{checked_id(patient_id)}"
+    return f"{PATIENT_PREFIX}{checked_id(patient_id)}"
 
 
 # A professional's agenda, inside the clinic: two clinics whose professionals share an id never
@@ -624,7 +627,7 @@ class Layout1:
 
     @staticmethod
     def patient_pk(patient_id: str) -> str:
-        return f"PATIENT#{patient_id}"
+        return f"{PATIENT_PREFIX}{patient_id}"
 
     @staticmethod
     def professional_pk(professional_id: str) -> str:

@@ -12,9 +12,9 @@ HOME = ROOT / "nexioq" / "dynamo.py"
 SKIPPED = {".venv", "node_modules", "var", "migrations", ".git"}
 # Key prefixes (ours and layout 1's) as they would appear inside a literal...
 PREFIXES = (
-    "TENANT#",
-    "SLUG#",
-    "PATIENT#",
+    dynamo.TENANT_PREFIX,
+    dynamo.SLUG_PREFIX,
+    dynamo.PATIENT_PREFIX,
     dynamo.TREATMENT_PREFIX,
     dynamo.PROFESSIONAL_PREFIX,
     dynamo.BOOKING_PREFIX,
@@ -46,6 +46,9 @@ def test_it_finds_no_key_string_outside_the_dynamo_module() -> None:
 
 def test_it_would_notice_one(tmp_path: Path) -> None:
     planted = tmp_path / "planted.py"
-    planted.write_text('PK = "METADATA"\nKEY = f"BOOKING#{booking_id}"\nTEXT = "a booking, not a key"\n')
+    # The planted module spells a whole key and a prefix, as a careless module would.
+    planted.write_text(
+        f'PK = "{dynamo.CLINIC_SK}"\nKEY = f"{dynamo.BOOKING_PREFIX}{{booking_id}}"\nTEXT = "a booking, not a key"\n'
+    )
 
-    assert key_literals(planted) == ["planted.py:1: 'METADATA'", "planted.py:2: 'BOOKING#'"]
+    assert key_literals(planted) == [f"planted.py:1: {dynamo.CLINIC_SK!r}", f"planted.py:2: {dynamo.BOOKING_PREFIX!r}"]
