@@ -185,6 +185,7 @@ def clinic_access(
     *,
     treatment_id: str | None = None,
     professional_id: str | None = None,
+    editing: bool = False,
 ) -> tuple[ClinicContext, Actor]:
     """The one door of a clinic's pages: slug and action in, the clinic (with the treatment and
     professional the page needs, in one read) and the actor out.
@@ -192,5 +193,7 @@ def clinic_access(
     Access is decided before anything of the clinic is read, so an outsider learns nothing.
     """
     actor = actor_access(request, clinic_slug, action)
-    context = clinic_context(tenant_id=actor.tenant_id, treatment_id=treatment_id, professional_id=professional_id)
+    context = clinic_context(
+        tenant_id=actor.tenant_id, treatment_id=treatment_id, professional_id=professional_id, editing=editing
+    )
     return context, actor

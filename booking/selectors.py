@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence, Set
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -191,6 +192,16 @@ def _occupied(
     )
 
 
+def _engine_inputs(clinic: Clinic, treatment: Treatment, candidates: Sequence[Professional]) -> dict[str, Any]:
+    """What the scheduling engine needs of the clinic, the treatment and the candidates."""
+    return {
+        "policy": policy_for(clinic),
+        "treatment": spec_for(treatment),
+        "schedules": [schedule_for(p) for p in candidates],
+        "closures": [(r.start, r.end) for r in clinic.closures],
+    }
+
+
 def _slots(
     *,
     clinic: Clinic,
@@ -202,10 +213,7 @@ def _slots(
     now: dt.datetime,
 ) -> list[Slot]:
     return available_slots(
-        policy=policy_for(clinic),
-        treatment=spec_for(treatment),
-        schedules=[schedule_for(p) for p in candidates],
-        closures=[(r.start, r.end) for r in clinic.closures],
+        **_engine_inputs(clinic, treatment, candidates),
         occupied=occupied,
         first_day=first_day,
         last_day=last_day,
@@ -310,10 +318,7 @@ def _strip(
     mine = [s for s in slots if first_day <= s.start.astimezone(zone).date() <= last_day]
     states = day_states(
         slots=mine,
-        policy=policy_for(clinic),
-        treatment=spec_for(treatment),
-        schedules=[schedule_for(p) for p in candidates],
-        closures=[(r.start, r.end) for r in clinic.closures],
+        **_engine_inputs(clinic, treatment, candidates),
         first_day=first_day,
         last_day=last_day,
         now=now,

@@ -133,12 +133,17 @@ class ClinicContext:
 
 
 def clinic_context(
-    *, tenant_id: str, treatment_id: str | None = None, professional_id: str | None = None
+    *,
+    tenant_id: str,
+    treatment_id: str | None = None,
+    professional_id: str | None = None,
+    editing: bool = False,
 ) -> ClinicContext:
     """Clinic, and optionally an active treatment and a professional performing it: one GetItem or BatchGetItem.
 
     An inactive treatment, or a professional who is inactive or does not perform the treatment,
-    is not found: it is not bookable.
+    is not found: it is not bookable. ``editing`` (the admin panel): the items whatever their
+    state, read strongly consistent so the version a form carries is the latest.
     """
     pk = dynamo.tenant_pk(tenant_id)
     keys = [(pk, dynamo.CLINIC_SK)]
@@ -148,22 +153,22 @@ def clinic_context(
         keys.append((pk, dynamo.professional_sk(professional_id)))
     if len(keys) == 1:
         return ClinicContext(clinic=clinic_get(tenant_id=tenant_id))
-    found = {item.sk: item for item in TableItem.batch_get(keys)}
+    found = {item.sk: item for item in TableItem.batch_get(keys, consistent_read=editing or None)}
     clinic = found.get(dynamo.CLINIC_SK)
     if not isinstance(clinic, Clinic):
         raise NotFound(detail=f"clinic {tenant_id}")
     treatment: Treatment | None = None
     if treatment_id is not None:
         item = found.get(dynamo.treatment_sk(treatment_id))
-        if not isinstance(item, Treatment) or not item.active:
+        if not isinstance(item, Treatment) or not (item.active or editing):
             raise NotFound(detail=f"treatment {treatment_id}")
         treatment = item
     professional: Professional | None = None
     if professional_id is not None:
         item = found.get(dynamo.professional_sk(professional_id))
-        if not isinstance(item, Professional) or not item.active:
+        if not isinstance(item, Professional) or not (item.active or editing):
             raise NotFound(detail=f"professional {professional_id}")
-        if treatment_id is not None and not item.performs(treatment_id):
+        if treatment_id is not None and not editing and not item.performs(treatment_id):
             raise NotFound(detail=f"professional {professional_id} does not perform {treatment_id}")
         professional = item
     return ClinicContext(clinic=clinic, treatment=treatment, professional=professional)

@@ -457,14 +457,6 @@ def treatment_values_clean(values: TreatmentValues, *, grid_minutes: int = 5) ->
     return replace(values, name=name, description=values.description.strip(), price=price)
 
 
-def _treatment_get(tenant_id: str, treatment_id: str) -> Treatment:
-    return treatment_get(tenant_id=tenant_id, treatment_id=treatment_id)
-
-
-def _professional_get(tenant_id: str, professional_id: str) -> Professional:
-    return professional_get(tenant_id=tenant_id, professional_id=professional_id)
-
-
 def _all_professionals(tenant_id: str) -> list[Professional]:
     return list(
         Professional.query(
@@ -548,7 +540,7 @@ def treatment_update(
     Bookings copy the treatment's name and price when they are made, so an edit never changes them.
     """
     values = treatment_values_clean(values, grid_minutes=grid_minutes)
-    treatment = _treatment_get(tenant_id, treatment_id)
+    treatment = treatment_get(tenant_id=tenant_id, treatment_id=treatment_id)
     if treatment.version != version:
         raise StaleTreatment(treatment_id)
     for name, value in asdict(values).items():
@@ -559,7 +551,7 @@ def treatment_update(
 
 def treatment_set_active(*, tenant_id: str, treatment_id: str, version: int, active: bool) -> Treatment:
     """Deactivate (gone from the wizard; bookings keep their copy) or reactivate a treatment."""
-    treatment = _treatment_get(tenant_id, treatment_id)
+    treatment = treatment_get(tenant_id=tenant_id, treatment_id=treatment_id)
     if treatment.version != version:
         raise StaleTreatment(treatment_id)
     try:
@@ -661,7 +653,7 @@ def professional_update(
     since ``version`` was read. Bookings are never touched here: the panel lists those the new
     hours leave outside and lets the admin keep or cancel them."""
     _treatments_known(tenant_id, values.treatment_ids)
-    professional = _professional_get(tenant_id, professional_id)
+    professional = professional_get(tenant_id=tenant_id, professional_id=professional_id)
     if professional.version != version:
         raise StaleProfessional(professional_id)
     changed = professional_values_apply(professional, values)
@@ -670,7 +662,7 @@ def professional_update(
 
 
 def professional_set_active(*, tenant_id: str, professional_id: str, version: int, active: bool) -> Professional:
-    professional = _professional_get(tenant_id, professional_id)
+    professional = professional_get(tenant_id=tenant_id, professional_id=professional_id)
     if professional.version != version:
         raise StaleProfessional(professional_id)
     try:
@@ -706,7 +698,7 @@ def professional_time_off_put(
 ) -> Professional:
     """Add a time-off range if nobody changed the professional since ``version`` was read."""
     time_off = time_off_range(start=start, end=end, reason=reason)
-    professional = _professional_get(tenant_id, professional_id)
+    professional = professional_get(tenant_id=tenant_id, professional_id=professional_id)
     if professional.version != version:
         raise StaleProfessional(professional_id)
     changed = professional_time_off_with(professional, time_off)
@@ -718,7 +710,7 @@ def professional_time_off_remove(
     *, tenant_id: str, professional_id: str, version: int, start: dt.datetime, end: dt.datetime
 ) -> Professional:
     """Remove the time-off range [start, end) (giving the time back never orphans a booking)."""
-    professional = _professional_get(tenant_id, professional_id)
+    professional = professional_get(tenant_id=tenant_id, professional_id=professional_id)
     if professional.version != version:
         raise StaleProfessional(professional_id)
     kept = [r for r in professional.time_off if not (r.start == start and r.end == end)]

@@ -180,9 +180,12 @@ def treatment_add(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def treatment_edit(request: HtmxHttpRequest, clinic_slug: str, treatment_id: str) -> HttpResponse:
-    context, actor = clinic_access(request, clinic_slug, Action.CONFIGURE_CLINIC)
+    context, actor = clinic_access(
+        request, clinic_slug, Action.CONFIGURE_CLINIC, treatment_id=treatment_id, editing=True
+    )
     clinic = context.clinic
-    treatment = selectors.treatment_get(tenant_id=clinic.tenant_id, treatment_id=treatment_id)
+    treatment = context.treatment
+    assert treatment is not None
     professionals = selectors.professional_list(tenant_id=clinic.tenant_id, active_only=False)
     options: dict[str, Any] = {"professionals": professionals, "grid_minutes": int(clinic.grid_minutes), "new": False}
     if request.method != "POST":
@@ -222,9 +225,12 @@ def _active_form(request: HtmxHttpRequest) -> ActiveForm:
 
 @require_POST
 def treatment_active(request: HtmxHttpRequest, clinic_slug: str, treatment_id: str) -> HttpResponse:
-    context, _actor = clinic_access(request, clinic_slug, Action.CONFIGURE_CLINIC)
+    context, _actor = clinic_access(
+        request, clinic_slug, Action.CONFIGURE_CLINIC, treatment_id=treatment_id, editing=True
+    )
     clinic = context.clinic
-    treatment = selectors.treatment_get(tenant_id=clinic.tenant_id, treatment_id=treatment_id)
+    treatment = context.treatment
+    assert treatment is not None
     form = _active_form(request)
     active = form.cleaned_data["active"]
     try:
@@ -365,9 +371,12 @@ def professional_add(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def professional_edit(request: HtmxHttpRequest, clinic_slug: str, professional_id: str) -> HttpResponse:
-    context, actor = clinic_access(request, clinic_slug, Action.CONFIGURE_CLINIC)
+    context, actor = clinic_access(
+        request, clinic_slug, Action.CONFIGURE_CLINIC, professional_id=professional_id, editing=True
+    )
     clinic = context.clinic
-    professional = selectors.professional_get(tenant_id=clinic.tenant_id, professional_id=professional_id)
+    professional = context.professional
+    assert professional is not None
     if request.method != "POST":
         initial = ProfessionalForm.initial_of(professional, _account_of(clinic.tenant_id, professional_id))
         form = _professional_form(request, clinic, new=False, initial=initial)
@@ -421,9 +430,12 @@ def _professional_stale(request: HtmxHttpRequest, clinic: Clinic, actor: Actor, 
 
 @require_POST
 def professional_active(request: HtmxHttpRequest, clinic_slug: str, professional_id: str) -> HttpResponse:
-    context, actor = clinic_access(request, clinic_slug, Action.CONFIGURE_CLINIC)
+    context, actor = clinic_access(
+        request, clinic_slug, Action.CONFIGURE_CLINIC, professional_id=professional_id, editing=True
+    )
     clinic = context.clinic
-    professional = selectors.professional_get(tenant_id=clinic.tenant_id, professional_id=professional_id)
+    professional = context.professional
+    assert professional is not None
     form = _active_form(request)
     active = form.cleaned_data["active"]
     if form.cleaned_data["version"] != professional.version:
@@ -456,9 +468,12 @@ def professional_active(request: HtmxHttpRequest, clinic_slug: str, professional
 
 @require_POST
 def time_off_add(request: HtmxHttpRequest, clinic_slug: str, professional_id: str) -> HttpResponse:
-    context, actor = clinic_access(request, clinic_slug, Action.CONFIGURE_CLINIC)
+    context, actor = clinic_access(
+        request, clinic_slug, Action.CONFIGURE_CLINIC, professional_id=professional_id, editing=True
+    )
     clinic = context.clinic
-    professional = selectors.professional_get(tenant_id=clinic.tenant_id, professional_id=professional_id)
+    professional = context.professional
+    assert professional is not None
     time_off_form = TimeOffForm(request.POST, zone=clinic.zone)
 
     def page(status: int) -> HttpResponse:
@@ -505,9 +520,12 @@ def time_off_add(request: HtmxHttpRequest, clinic_slug: str, professional_id: st
 
 @require_POST
 def time_off_remove(request: HtmxHttpRequest, clinic_slug: str, professional_id: str) -> HttpResponse:
-    context, _actor = clinic_access(request, clinic_slug, Action.CONFIGURE_CLINIC)
+    context, _actor = clinic_access(
+        request, clinic_slug, Action.CONFIGURE_CLINIC, professional_id=professional_id, editing=True
+    )
     clinic = context.clinic
-    professional = selectors.professional_get(tenant_id=clinic.tenant_id, professional_id=professional_id)
+    professional = context.professional
+    assert professional is not None
     form = TimeOffRemoveForm(request.POST)
     if not form.is_valid():
         raise Invalid(_("Reload the page and try again."), detail=str(form.errors))
