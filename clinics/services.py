@@ -552,14 +552,7 @@ def treatment_update(
 def treatment_set_active(*, tenant_id: str, treatment_id: str, version: int, active: bool) -> Treatment:
     """Deactivate (gone from the wizard; bookings keep their copy) or reactivate a treatment."""
     treatment = treatment_get(tenant_id=tenant_id, treatment_id=treatment_id)
-    if treatment.version != version:
-        raise StaleTreatment(treatment_id)
-    try:
-        treatment.update(actions=[Treatment.active.set(active)])
-    except UpdateError as exc:
-        if exc.cause_response_code == CONDITION_FAILED:
-            raise StaleTreatment(treatment_id) from exc
-        raise
+    _active_set(treatment, version=version, active=active, stale=StaleTreatment(treatment_id))
     return treatment
 
 
@@ -663,15 +656,21 @@ def professional_update(
 
 def professional_set_active(*, tenant_id: str, professional_id: str, version: int, active: bool) -> Professional:
     professional = professional_get(tenant_id=tenant_id, professional_id=professional_id)
-    if professional.version != version:
-        raise StaleProfessional(professional_id)
+    _active_set(professional, version=version, active=active, stale=StaleProfessional(professional_id))
+    return professional
+
+
+def _active_set(item: Treatment | Professional, *, version: int, active: bool, stale: Exception) -> None:
+    """(De)activate a catalogue item read at ``version``; ``stale`` when it has moved on since."""
+    if item.version != version:
+        raise stale
     try:
-        professional.update(actions=[Professional.active.set(active)])
+        # update() is conditional on the version read and bumps it.
+        item.update(actions=[type(item).active.set(active)])
     except UpdateError as exc:
         if exc.cause_response_code == CONDITION_FAILED:
-            raise StaleProfessional(professional_id) from exc
+            raise stale from exc
         raise
-    return professional
 
 
 def time_off_range(*, start: dt.datetime, end: dt.datetime, reason: str = "") -> TimeRange:
