@@ -35,6 +35,10 @@ class Action(StrEnum):
     MANAGE_STAFF = "manage_staff"  # invite, change role, revoke
     VIEW_CLINIC_SETUP = "view_clinic_setup"  # the admin panel's treatments and professionals, read-only
     CONFIGURE_CLINIC = "configure_clinic"  # the admin panel: treatments, professionals, hours, settings, closures
+    VIEW_AGENDA = "view_agenda"  # the staff calendar (a dentist: their own agenda) and a booking's details
+    FIND_PATIENTS = "find_patients"  # the clinic's patient directory: search, create a phone or walk-in patient
+    BLOCK_TIME = "block_time"  # block a professional's time (a dentist: their own)
+    VIEW_REPORTS = "view_reports"  # figures, the printable day, the CSV export
 
 
 MATRIX: dict[Action, frozenset[str]] = {
@@ -53,6 +57,10 @@ MATRIX: dict[Action, frozenset[str]] = {
     Action.MANAGE_STAFF: frozenset({OWNER, Role.ADMIN}),
     Action.VIEW_CLINIC_SETUP: frozenset({OWNER, Role.ADMIN, Role.RECEPTION, Role.DENTIST}),
     Action.CONFIGURE_CLINIC: frozenset({OWNER, Role.ADMIN}),
+    Action.VIEW_AGENDA: frozenset({OWNER, Role.ADMIN, Role.RECEPTION, Role.DENTIST}),
+    Action.FIND_PATIENTS: frozenset({OWNER, Role.ADMIN, Role.RECEPTION}),
+    Action.BLOCK_TIME: frozenset({OWNER, Role.ADMIN, Role.DENTIST}),
+    Action.VIEW_REPORTS: frozenset({OWNER, Role.ADMIN}),
 }
 # Roles that see every professional's agenda; a dentist sees only their own.
 WHOLE_CLINIC_ROLES = frozenset({OWNER, Role.ADMIN, Role.RECEPTION})

@@ -68,6 +68,12 @@ class Booking(TableItem, discriminator="booking"):
     cancel_reason = UnicodeAttribute(null=True)
     # Staff cancelled or moved it after the clinic's cutoff for patients.
     cutoff_overridden = BooleanAttribute(default=False)
+    # Staff only: never shown to the patient, never in their export.
+    internal_note = UnicodeAttribute(null=True)
+    # The clinic's patient record this booking belongs to (phone and walk-in patients have no user).
+    patient_record_id = UnicodeAttribute(null=True)
+    # How it was made: "online" (the wizard), "phone", "walk_in" (reception), "staff".
+    channel = UnicodeAttribute(null=True)
     history = ListAttribute(of=HistoryEntry, default=list)
     version = VersionAttribute()
 
@@ -103,3 +109,73 @@ class Cell(TableItem, discriminator="cell"):
     booking_id = UnicodeAttribute(null=True)
     hold_id = UnicodeAttribute(null=True)
     locked_until = NumberAttribute(null=True)  # epoch seconds; holds only
+
+
+class BlockReason:
+    MEETING = "meeting"
+    TRAINING = "training"
+    REPAIR = "repair"
+    OTHER = "other"
+    ALL = (MEETING, TRAINING, REPAIR, OTHER)
+
+
+class Block(TableItem, discriminator="block"):
+    """A period a professional takes no bookings (a meeting, training, a repair): it claims its cells
+    like a booking, and is an entry of the professional's and the clinic's agenda like one.
+
+    A weekly block is one item per occurrence sharing ``series_id``; an occurrence longer than one
+    transaction's cells is several items sharing ``occurrence_id``.
+    """
+
+    tenant_id = UnicodeAttribute()
+    block_id = UnicodeAttribute()
+    series_id = UnicodeAttribute()
+    occurrence_id = UnicodeAttribute()
+    professional_id = UnicodeAttribute()
+    professional_name = UnicodeAttribute()
+    reason = UnicodeAttribute(default=BlockReason.OTHER)
+    note = UnicodeAttribute(default="")
+    start = UTCDateTimeAttribute()
+    end = UTCDateTimeAttribute()
+    # Named like a booking's, so every reader of occupied time treats both alike.
+    blocked_start = UTCDateTimeAttribute()
+    blocked_end = UTCDateTimeAttribute()
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute(default="")
+
+
+class ClinicPatient(TableItem, discriminator="clinic_patient"):
+    """A clinic's patient: made by reception for a phone or walk-in patient, or when a user first books.
+
+    ``user_id`` is set once the patient has an account here (booked online, or signed up with the
+    record's e-mail and claimed it).
+    """
+
+    tenant_id = UnicodeAttribute()
+    record_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    phone = UnicodeAttribute(default="")  # E.164
+    email = UnicodeAttribute(default="")  # lowercased; optional for phone patients
+    user_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute(default="")
+    # The directory terms written for this record, so an edit deletes exactly the old entries.
+    terms = ListAttribute(of=UnicodeAttribute, default=list)
+    version = VersionAttribute()
+
+
+class PatientDirectoryEntry(TableItem, discriminator="patient_directory"):
+    """One search term of a clinic patient, with what a result line shows (no second read)."""
+
+    tenant_id = UnicodeAttribute()
+    record_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    phone = UnicodeAttribute(default="")
+    email = UnicodeAttribute(default="")
+
+
+class PatientClaim(TableItem, discriminator="patient_claim"):
+    """A clinic record with this e-mail, found when its patient signs up (one Query, every clinic)."""
+
+    tenant_id = UnicodeAttribute()
+    record_id = UnicodeAttribute()

@@ -67,6 +67,13 @@ PROFESSIONAL_PREFIX = "PROFESSIONAL#"
 BOOKING_PREFIX = "BOOKING#"
 HOLD_PREFIX = "HOLD#"
 CELL_PREFIX = "SLOT#"
+BLOCK_PREFIX = "BLOCK#"
+# A clinic's patient record (phone and walk-in patients, and online patients once they booked).
+PATIENT_RECORD_PREFIX = "PATIENTREC#"
+# The clinic's patient directory: one small entry per search term of a record, so a search is one Query.
+PATIENT_DIRECTORY_PREFIX = "PDIR#"
+# Records waiting for their patient to sign up with the same e-mail, across clinics.
+PATIENT_CLAIM_PREFIX = "PCLAIM#"
 _CELL_TIME = "%Y-%m-%dT%H:%M"
 
 
@@ -102,6 +109,40 @@ def booking_sk(booking_id: str) -> str:
 
 def hold_sk(hold_id: str) -> str:
     return f"{HOLD_PREFIX}{checked_id(hold_id)}"
+
+
+def block_sk(block_id: str) -> str:
+    return f"{BLOCK_PREFIX}{checked_id(block_id)}"
+
+
+def patient_record_sk(record_id: str) -> str:
+    return f"{PATIENT_RECORD_PREFIX}{checked_id(record_id)}"
+
+
+def patient_directory_sk(term: str, record_id: str) -> str:
+    """``PDIR#<term>#<record id>``: a search for a prefix of ``term`` is one BETWEEN of the partition.
+
+    ``term`` is already normalised (lowercase, no accents, no ``#``) by the directory's service.
+    """
+    if SEP in term:
+        raise ValueError("a directory term cannot contain the separator")
+    return f"{PATIENT_DIRECTORY_PREFIX}{term}{SEP}{checked_id(record_id)}"
+
+
+def patient_directory_range(term_prefix: str) -> tuple[str, str]:
+    """Inclusive bounds of every directory entry whose term starts with ``term_prefix``."""
+    if SEP in term_prefix:
+        raise ValueError("a directory term cannot contain the separator")
+    return f"{PATIENT_DIRECTORY_PREFIX}{term_prefix}", f"{PATIENT_DIRECTORY_PREFIX}{term_prefix}\U0010ffff"
+
+
+def patient_claim_pk(email: str) -> str:
+    """Records of this e-mail at every clinic, for the patient who signs up with it (lowercased)."""
+    return f"{PATIENT_CLAIM_PREFIX}{email.strip().lower()}"
+
+
+def patient_claim_sk(tenant_id: str, record_id: str) -> str:
+    return f"{TENANT_PREFIX}{checked_id(tenant_id)}{SEP}{checked_id(record_id)}"
 
 
 def cell_sk(professional_id: str, cell_start: dt.datetime) -> str:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "scheduling",
     "booking",
     "panel",
+    "office",
 ]
 
 MIDDLEWARE = [
