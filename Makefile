@@ -12,7 +12,7 @@ run: prereqs setup
 test: prereqs-test setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel
+	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel office
 	$(PY) -m pytest
 
 setup: $(VENV)/.installed node_modules/.installed static/css/app.css locale-compiled dynamodb-launcher
@@ -56,7 +56,7 @@ messages: $(VENV)/.installed
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel
+	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel office
 
 bench: setup
 	$(PY) bench/bench_booking.py
