@@ -13,6 +13,7 @@ urlpatterns = [
     path("c/<slug:clinic_slug>/staff/", include("access.urls")),
     path("c/<slug:clinic_slug>/admin/", include("panel.urls")),
     path("c/<slug:clinic_slug>/agenda/", include("office.urls_agenda")),
+    path("c/<slug:clinic_slug>/agenda/day/", include("office.urls_day")),
     path("c/<slug:clinic_slug>/agenda/bookings/", include("office.urls_agenda_booking")),
     path("c/<slug:clinic_slug>/agenda/blocks/", include("office.urls_blocks")),
     path("c/<slug:clinic_slug>/patients/", include("office.urls_patients")),
