@@ -140,16 +140,28 @@ def roles_at(*, user: User | AnonymousUser, tenant_id: str) -> tuple[frozenset[s
     return frozenset(roles), frozenset(professionals)
 
 
+# The request's actor, kept on the request so the navigation reuses it instead of asking again.
+REQUEST_ACTOR = "_nexioq_actor"
+
+
 def actor_for(request: HttpRequest, *, tenant_id: str) -> Actor:
     user = request.user
     roles, professional_ids = roles_at(user=user, tenant_id=tenant_id)
-    return Actor(
+    actor = Actor(
         tenant_id=tenant_id,
         roles=roles,
         user=user if isinstance(user, User) else None,
         browser_key=request.session.get(BROWSER_KEY),
         professional_ids=professional_ids,
     )
+    setattr(request, REQUEST_ACTOR, actor)
+    return actor
+
+
+def request_actor(request: HttpRequest) -> Actor | None:
+    """The actor this request's access check found, if it made one."""
+    actor = getattr(request, REQUEST_ACTOR, None)
+    return actor if isinstance(actor, Actor) else None
 
 
 def browser_key_ensure(request: HttpRequest) -> str:

@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "office.nav.context",
             ],
         },
     },
@@ -199,7 +200,8 @@ DEMO_SECOND_CLINIC_SLUG = os.environ.get("DEMO_SECOND_CLINIC_SLUG", "norte")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sonrisa-demo-2026")
 
 # Accounts (django-allauth): e-mail login, verified addresses, optional TOTP.
-LOGIN_REDIRECT_URL = "/"
+# Staff land on their clinic's agenda, patients on "Mis citas" (office.views.start).
+LOGIN_REDIRECT_URL = "office-start"
 LOGIN_URL = "account_login"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

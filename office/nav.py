@@ -1,34 +1,45 @@
-"""What every back-office page's navigation needs: the clinic, what the actor may open, other clinics."""
+"""What every back-office page's navigation needs: what the actor may open, and whether to offer a switch."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
+
 from access.models import STAFF_ROLES, Membership
-from access.permissions import Action, Actor
+from access.permissions import Action, Actor, request_actor
 from clinics.models import Clinic
 
 
-def staff_nav(*, clinic: Clinic, actor: Actor) -> dict[str, Any]:
-    """Template context for ``office/_base.html``: pass it with every back-office page."""
+def nav_for(actor: Actor) -> dict[str, bool]:
     other_clinics = False
     if actor.user is not None:
         # One small SQL query: whether a clinic switcher is worth showing.
         other_clinics = (
-            Membership.objects.filter(user=actor.user, role__in=STAFF_ROLES)
-            .exclude(tenant_id=clinic.tenant_id)
+            actor.user.is_staff
+            or Membership.objects.filter(user=actor.user, role__in=STAFF_ROLES)
+            .exclude(tenant_id=actor.tenant_id)
             .exists()
-            or actor.user.is_staff
         )
     return {
-        "clinic": clinic,
-        "actor": actor,
-        "nav": {
-            "agenda": actor.allows(Action.VIEW_AGENDA),
-            "patients": actor.allows(Action.FIND_PATIENTS),
-            "reports": actor.allows(Action.VIEW_REPORTS),
-            "admin": actor.allows(Action.CONFIGURE_CLINIC),
-            "setup": actor.allows(Action.VIEW_CLINIC_SETUP),
-            "switch": other_clinics,
-        },
+        "agenda": actor.allows(Action.VIEW_AGENDA),
+        "patients": actor.allows(Action.FIND_PATIENTS),
+        "reports": actor.allows(Action.VIEW_REPORTS),
+        "admin": actor.allows(Action.CONFIGURE_CLINIC),
+        "setup": actor.allows(Action.VIEW_CLINIC_SETUP),
+        "switch": other_clinics,
     }
+
+
+def staff_nav(*, clinic: Clinic, actor: Actor) -> dict[str, Any]:
+    """Template context for ``office/_base.html``: pass it with every back-office page."""
+    return {"clinic": clinic, "actor": actor, "nav": nav_for(actor)}
+
+
+def context(request: HttpRequest) -> dict[str, Any]:
+    """The navigation of any clinic page whose view checked access (the admin panel's pages too),
+    from the actor that check found: no second look at the memberships for the roles."""
+    actor = request_actor(request)
+    if actor is None or not actor.is_member:
+        return {}
+    return {"nav": nav_for(actor)}
