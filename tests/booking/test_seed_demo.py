@@ -11,6 +11,7 @@ from accounts.models import User
 from booking.models import Booking
 from clinics.selectors import clinic_get, professional_list, tenant_id_for_slug, treatment_list
 from nexioq import dynamo
+from tests.conftest import NOW
 
 
 @pytest.mark.django_db
@@ -20,20 +21,32 @@ def test_it_loads_the_demo_clinic_once(dynamodb_local: str, settings) -> None:  
     settings.DEMO_SECOND_CLINIC_SLUG = "norte-seed-test"
     out = io.StringIO()
 
+    def clinic_bookings() -> list[Booking]:
+        tenant_id = tenant_id_for_slug(slug="sonrisa-seed-test")
+        return list(
+            Booking.query(
+                dynamo.tenant_pk(tenant_id),
+                Booking.sk.between(*dynamo.prefix_range(dynamo.BOOKING_PREFIX)),
+                consistent_read=True,
+            )
+        )
+
     call_command("seed_demo", stdout=io.StringIO())
+    first_run = clinic_bookings()
     call_command("seed_demo", stdout=out)
 
     tenant_id = tenant_id_for_slug(slug="sonrisa-seed-test")
     clinic = clinic_get(tenant_id=tenant_id)
-    bookings = list(
-        Booking.query(dynamo.tenant_pk(tenant_id), Booking.sk.between(*dynamo.prefix_range(dynamo.BOOKING_PREFIX)))
-    )
+    bookings = clinic_bookings()
     assert clinic.name == "Clínica Dental Sonrisa"
     assert clinic.time_zone == "America/Bogota"
     assert len(treatment_list(tenant_id=tenant_id)) == 6
     assert len(professional_list(tenant_id=tenant_id)) == 3
     assert len(clinic.closures) == 1
-    assert len(bookings) == 5
+    # An agenda from last week to two weeks ahead, the same on every run: nothing added the second time.
+    assert len(bookings) == len(first_run) > 100
+    assert {b.status for b in bookings} == {"confirmed", "attended", "no_show", "cancelled"}
+    assert all(b.status == "confirmed" for b in bookings if b.start > NOW)
     assert all(t.price > 0 for t in treatment_list(tenant_id=tenant_id))
     roles = set(Membership.objects.filter(tenant_id=tenant_id).values_list("user__email", "role"))
     assert roles == {
@@ -43,7 +56,8 @@ def test_it_loads_the_demo_clinic_once(dynamodb_local: str, settings) -> None:  
         ("paciente@sonrisa-seed-test.example", "patient"),
     }
     second = tenant_id_for_slug(slug="norte-seed-test")
-    assert Membership.objects.filter(tenant_id=second).count() == 2
+    # Its admin and patient, and the receptionist who works at both clinics.
+    assert Membership.objects.filter(tenant_id=second).count() == 3
     assert User.objects.get(email="owner@nexioq.example").is_staff
     assert User.objects.count() == 7
     assert "paciente@norte-seed-test.example" in out.getvalue()

@@ -7,6 +7,7 @@ whose admin and patient show that one clinic's people see nothing of the other.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -19,11 +20,13 @@ from access.permissions import Actor
 from accounts.models import User
 from booking import selectors, services
 from booking.errors import NotOffered, SlotTaken
+from booking.models import Booking, BookingStatus
 from clinics import services as clinic_services
 from clinics.clinic_settings import ClinicSettings
 from clinics.models import Clinic
 from clinics.selectors import clinic_get, professional_list, tenant_id_for_slug, treatment_list
 from nexioq.errors import NotFound
+from scheduling.availability import available_slots
 
 DEMO_TENANT_ID = "demo-sonrisa"
 SECOND_TENANT_ID = "demo-norte"
@@ -121,7 +124,11 @@ class Command(BaseCommand):
         self.professionals(clinic, PROFESSIONALS)
         self.closure(clinic)
         made = self.bookings(clinic_get(tenant_id=clinic.tenant_id))
-        self.stdout.write(f"Demo clinic ready: /c/{clinic.slug}/ ({made} demo bookings in the coming week)")
+        agenda = self.agenda(clinic_get(tenant_id=clinic.tenant_id))
+        self.stdout.write(
+            f"Demo clinic ready: /c/{clinic.slug}/ ({made} demo bookings in the coming week, "
+            f"{agenda} more in the agenda from last week to two weeks ahead)"
+        )
         second = self.clinic(
             slug=settings.DEMO_SECOND_CLINIC_SLUG,
             tenant_id=SECOND_TENANT_ID,
@@ -163,6 +170,8 @@ class Command(BaseCommand):
             (f"admin@{first.slug}.example", "Administrador", first, Role.ADMIN, ""),
             (f"odontologo@{first.slug}.example", "Dra. Laura Gómez", first, Role.DENTIST, "dra-gomez"),
             (f"recepcion@{first.slug}.example", "Recepción", first, Role.RECEPTION, ""),
+            # Works at both clinics: picks one after signing in, and can switch.
+            (f"recepcion@{first.slug}.example", "Recepción", second, Role.RECEPTION, ""),
             (f"paciente@{first.slug}.example", "María Fernanda López", first, Role.PATIENT, ""),
             (f"admin@{second.slug}.example", "Administrador Norte", second, Role.ADMIN, ""),
             (f"paciente@{second.slug}.example", "Pedro Ramírez", second, Role.PATIENT, ""),
@@ -275,3 +284,103 @@ class Command(BaseCommand):
                     pass
                 break
         return made
+
+    def agenda(self, clinic: Clinic) -> int:
+        """A believable agenda for the back office: from last week (attended, no-shows, cancellations:
+        what the reports count) to two weeks ahead, a few bookings a day per professional.
+
+        The same times every run (computed from the hours alone, ids from professional and time),
+        so running it again adds nothing.
+        """
+        now = timezone.now()
+        today = now.astimezone(clinic.zone).date()
+        treatments = {t.treatment_id: t for t in treatment_list(tenant_id=clinic.tenant_id)}
+        system = Actor.system(tenant_id=clinic.tenant_id)
+        made = 0
+        for professional in professional_list(tenant_id=clinic.tenant_id):
+            offered = [treatments[t] for t in sorted(professional.treatment_ids) if t in treatments]
+            for day_offset in range(-7, 14):
+                day = today + dt.timedelta(days=day_offset)
+                day_start = dt.datetime.combine(day, dt.time.min, tzinfo=clinic.zone)
+                for n, share in enumerate((0.1, 0.35, 0.6, 0.85)):
+                    treatment = offered[(day.toordinal() + n) % len(offered)]
+                    starts = available_slots(
+                        policy=selectors.policy_for(clinic),
+                        treatment=selectors.spec_for(treatment),
+                        schedules=[selectors.schedule_for(professional)],
+                        closures=[(r.start, r.end) for r in clinic.closures],
+                        occupied={},
+                        first_day=day,
+                        last_day=day,
+                        now=day_start - dt.timedelta(days=1),
+                    )
+                    if not starts:
+                        break
+                    start = starts[int(len(starts) * share)].start
+                    if day_offset >= 0 and start < now:
+                        continue
+                    name, phone = DEMO_PATIENTS[(day.toordinal() * 4 + n + len(professional.name)) % len(DEMO_PATIENTS)]
+                    try:
+                        booking = services.booking_create(
+                            tenant_id=clinic.tenant_id,
+                            treatment_id=treatment.treatment_id,
+                            professional_id=professional.professional_id,
+                            start=start,
+                            actor=system,
+                            booking_id=f"demo-{professional.professional_id}-{start:%Y%m%d%H%M}",
+                            patient=services.PatientDetails(
+                                name=name, email=f"{_ascii(name.split()[0])}@example.com", phone=phone
+                            ),
+                            now=min(now, start - dt.timedelta(days=2)),
+                        )
+                    except (SlotTaken, NotOffered):
+                        continue
+                    made += 1
+                    if start < now and booking.status == BookingStatus.CONFIRMED:
+                        self.outcome(clinic, booking, seed=day.toordinal() + n)
+        return made
+
+    def outcome(self, clinic: Clinic, booking: Booking, *, seed: int) -> None:
+        """Most came, some did not, a few cancelled: what last week looks like."""
+        system = Actor.system(tenant_id=clinic.tenant_id)
+        kind = seed % 12
+        if kind == 0:
+            services.booking_cancel(
+                tenant_id=clinic.tenant_id,
+                booking_id=booking.booking_id,
+                actor=system,
+                reason="El paciente llamó para cancelar",
+                now=booking.start - dt.timedelta(days=1),
+            )
+        else:
+            services.booking_mark(
+                tenant_id=clinic.tenant_id,
+                booking_id=booking.booking_id,
+                outcome=BookingStatus.NO_SHOW if kind in (1, 7) else BookingStatus.ATTENDED,
+                actor=system,
+                now=booking.end,
+            )
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+DEMO_PATIENTS = [
+    ("Ana Sofía Torres", "+573001112233"),
+    ("Carlos Andrés Mejía", "+573114445566"),
+    ("Daniela Ospina", "+573127778899"),
+    ("Felipe Arango", "+573135551234"),
+    ("Gabriela Quintero", "+573146662345"),
+    ("Héctor Jaramillo", "+573157773456"),
+    ("Isabel Cárdenas", "+573168884567"),
+    ("Jorge Iván Duque", "+573179995678"),
+    ("Laura Valentina Rojas", "+573181236789"),
+    ("Manuel Esteban Gil", "+573192347890"),
+    ("Natalia Salazar", "+573203458901"),
+    ("Óscar Muñoz", "+573214569012"),
+    ("Paula Andrea Zapata", "+573225670123"),
+    ("Ricardo Londoño", "+573236781234"),
+    ("Sara Montoya", "+573017892345"),
+    ("Tomás Becerra", "+573028903456"),
+]
