@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import hashlib
+import json
 import random
 import re
 import time
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from botocore import handlers as botocore_handlers
 from django.conf import settings
 from pynamodb.attributes import (
     Attribute,
@@ -612,6 +614,35 @@ def _record_request(sender: Any, operation_name: str = "", **kwargs: Any) -> Non
 
 
 pre_dynamodb_send.connect(_record_request)
+
+
+# ---------------------------------------------------------------- reading answers
+
+# Reads whose answer botocore would otherwise walk value by value against the service model: a third
+# of an availability request's time went there (cProfile; README, "Performance"). DynamoDB's JSON is
+# already what PynamoDB wants, save binary values (base64 in JSON, bytes after botocore), which no
+# item of ours has: an answer with one is left to botocore.
+FAST_READS = ("GetItem", "Query", "BatchGetItem", "Scan", "TransactGetItems")
+
+
+def _parse_read(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **kwargs: Any) -> None:
+    """``before-parse`` hook: decode a successful read's body with ``json.loads`` and hand botocore an empty one.
+
+    botocore merges ``customized_response_dict`` into what it parsed (here only the response
+    metadata), so the client returns the same dictionary, made in one C call instead of thousands.
+    """
+    body = response_dict.get("body")
+    if int(response_dict.get("status_code") or 500) >= 300 or not isinstance(body, bytes) or not body:
+        return
+    if b'"B":' in body or b'"BS":' in body:
+        return
+    customized_response_dict.update(json.loads(body))
+    response_dict["body"] = b"{}"
+
+
+# Registered with every botocore session made from now on (PynamoDB makes one per thread).
+for _operation in FAST_READS:
+    botocore_handlers.BUILTIN_HANDLERS.append((f"before-parse.dynamodb.{_operation}", _parse_read))
 
 
 class count_requests:  # noqa: N801 - used as a context manager
