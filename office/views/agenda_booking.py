@@ -16,10 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -175,6 +177,9 @@ def _panel(
         or _reschedule_form(actor, clinic, booking, professionals),
         **context,
     }
+    page["in_panel"] = bool(request.htmx) and urlsplit(request.htmx.current_url or "").path != reverse(
+        "office-booking", args=[clinic.slug, booking.booking_id]
+    )
     template = f"{TEMPLATE}#panel" if request.htmx else TEMPLATE
     with timezone.override(clinic.zone):
         response = render(request, template, page, status=status)
