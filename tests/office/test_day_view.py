@@ -80,6 +80,18 @@ def test_it_shows_every_professional_side_by_side_for_whole_clinic_staff(world: 
         assert "Paciente Ana" in html and "Paciente Ben" in html and "Control" in html
 
 
+def test_it_positions_with_css_numbers_in_spanish_too(world: World, people: People) -> None:
+    book(world, at(9, 15), professional=world.ana, treatment=world.check)
+    client = client_of(people.admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+
+    html = client.get(day_url(world, date="2026-12-01")).content.decode()
+
+    assert "martes, 1 de diciembre de 2026".capitalize() in html
+    assert f"top: {135 * PX_PER_MINUTE}px" in html  # 216.0, never "216,0"
+    assert not re.search(r"\d,\d+px|\d,\d+%", html)
+
+
 def test_it_shows_a_dentist_only_their_own_column(world: World, people: People) -> None:
     book(world, at(9), professional=world.ana, name="Paciente Ana")
     book(world, at(9), professional=world.ben, name="Paciente Ben")
