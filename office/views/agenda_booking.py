@@ -68,7 +68,8 @@ CHANNELS = {
 
 def _booking_for(actor: Actor, booking_id: str) -> tuple[Clinic, Booking]:
     """The booking and its clinic in one read; another professional's booking is refused for a Dentist (403)."""
-    clinic, booking = selectors.booking_with_clinic(tenant_id=actor.tenant_id, booking_id=booking_id)
+    # Strongly consistent: the page right after a change (and the note's version) must be the new one.
+    clinic, booking = selectors.booking_with_clinic(tenant_id=actor.tenant_id, booking_id=booking_id, consistent=True)
     if not actor.manages_professional(booking.professional_id):
         raise Forbidden(detail="another professional's booking")
     return clinic, booking
