@@ -478,12 +478,15 @@ def booking_get(*, tenant_id: str, booking_id: str) -> Booking:
         raise BookingNotFound(detail=f"booking {booking_id}") from exc
 
 
-def booking_with_clinic(*, tenant_id: str, booking_id: str) -> tuple[Clinic, Booking]:
-    """A booking and its clinic: one BatchGetItem (both live in the clinic's partition)."""
+def booking_with_clinic(*, tenant_id: str, booking_id: str, consistent: bool = False) -> tuple[Clinic, Booking]:
+    """A booking and its clinic: one BatchGetItem (both live in the clinic's partition).
+
+    ``consistent``: the booking as last written (staff reopening it right after a change, whose form
+    carries its version), at twice the read cost.
+    """
     pk = dynamo.tenant_pk(tenant_id)
-    found = {
-        item.sk: item for item in TableItem.batch_get([(pk, dynamo.CLINIC_SK), (pk, dynamo.booking_sk(booking_id))])
-    }
+    keys = [(pk, dynamo.CLINIC_SK), (pk, dynamo.booking_sk(booking_id))]
+    found = {item.sk: item for item in TableItem.batch_get(keys, consistent_read=consistent or None)}
     clinic, booking = found.get(dynamo.CLINIC_SK), found.get(dynamo.booking_sk(booking_id))
     if not isinstance(clinic, Clinic) or not isinstance(booking, Booking):
         raise BookingNotFound(detail=f"booking {booking_id}")

@@ -811,3 +811,36 @@ def booking_mark(
             raise BookingChangedMeanwhile() from exc
         raise
     return booking
+
+
+def booking_note_set(
+    *, tenant_id: str, booking_id: str, note: str, version: int, actor: Actor, now: dt.datetime | None = None
+) -> Booking:
+    """Staff set a booking's internal note (never shown to the patient), at the version they read.
+
+    Two people editing the note at once: the second is told (BookingChangedMeanwhile, 409) instead
+    of silently overwriting the first; the booking's own version attribute guards the write too.
+    """
+    now = now or timezone.now()
+    booking = booking_get(tenant_id=tenant_id, booking_id=booking_id)
+    if not (actor.allows(Action.MANAGE_BOOKINGS) and actor.manages_professional(booking.professional_id)):
+        if actor.is_member and actor.allows(Action.MANAGE_BOOKINGS):
+            raise Forbidden(detail="another professional's booking")
+        raise BookingNotFound(detail=f"booking {booking_id}")
+    if booking.version != version:
+        raise BookingChangedMeanwhile(detail=f"note at version {version}, booking at {booking.version}")
+    cleaned = "".join(c for c in note if c.isprintable() or c == "\n").strip()[:2000]
+    if cleaned == (booking.internal_note or ""):
+        return booking
+    booking.internal_note = cleaned or None
+    booking.updated_at = now
+    try:
+        booking.save()
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise BookingChangedMeanwhile() from exc
+        raise
+    from booking.changes import agenda_changed
+
+    agenda_changed(tenant_id=tenant_id)
+    return booking
