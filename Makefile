@@ -33,7 +33,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-static/css/app.css: node_modules/.installed static/src/app.css $(shell find templates booking/templates clinics/templates access/templates panel/templates -name '*.html' 2>/dev/null)
+static/css/app.css: node_modules/.installed static/src/app.css $(shell find templates booking/templates clinics/templates access/templates panel/templates office/templates -name '*.html' 2>/dev/null)
 	npx --no-install tailwindcss -i static/src/app.css -o static/css/app.css --minify
 
 .PHONY: locale-compiled

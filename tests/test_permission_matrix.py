@@ -129,7 +129,6 @@ ROWS = [
     ),
     Row("account_login", "GET", lambda w, p: reverse("account_login"), {**everyone(302), "anonymous": 200}),
 ]
-# Each area keeps its rows in its own module of tests/matrix_rows.
 # Every area's rows, from each module of tests/matrix_rows.
 ROWS += all_rows()
 
