@@ -36,7 +36,7 @@ from tests.matrix import (
     someone_elses_hold,
     staff_gate,
 )
-from tests.matrix_rows import catalogue, portal, settings_rows
+from tests.matrix_rows import blocks, catalogue, portal, settings_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +131,7 @@ ROWS = [
 ]
 # Each area keeps its rows in its own module of tests/matrix_rows.
 ROWS += catalogue.ROWS + settings_rows.ROWS + portal.ROWS
+ROWS += blocks.ROWS
 
 
 def client_for(role: str, people: People) -> Client:
