@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access.permissions import Action, Actor, clinic_access
 from booking import block_selectors
 from booking.block_selectors import BlockOccurrence
-from booking.blocks import MAX_SEGMENTS, block_create, block_remove
+from booking.blocks import MAX_BLOCK_HOURS, MAX_SEGMENTS, block_create, block_remove
 from booking.errors import BlockConflict, BlockRefused, ClinicSuspended
 from booking.models import Block
 from clinics.models import Clinic, Professional
@@ -200,19 +200,20 @@ def _series_rows(occurrences: list[BlockOccurrence]) -> list[SeriesRow]:
 
 
 def _upcoming(clinic: Clinic, actor: Actor, now: dt.datetime) -> list[BlockOccurrence]:
-    end = now + dt.timedelta(weeks=LIST_WEEKS)
+    """Occurrences not over yet; read from 12 hours back so one under way shows whole, from its start."""
+    start, end = now - dt.timedelta(hours=MAX_BLOCK_HOURS), now + dt.timedelta(weeks=LIST_WEEKS)
     if actor.sees_whole_clinic():
-        blocks = block_selectors.blocks_in_range(tenant_id=clinic.tenant_id, start=now, end=end)
+        blocks = block_selectors.blocks_in_range(tenant_id=clinic.tenant_id, start=start, end=end)
     else:
         # A dentist: their own agenda (one Query each; a dentist has one).
         blocks = [
             b
             for professional_id in sorted(actor.professional_ids)
             for b in block_selectors.blocks_in_range(
-                tenant_id=clinic.tenant_id, start=now, end=end, professional_id=professional_id
+                tenant_id=clinic.tenant_id, start=start, end=end, professional_id=professional_id
             )
         ]
-    return block_selectors.occurrences_of(blocks)
+    return [o for o in block_selectors.occurrences_of(blocks) if o.end > now]
 
 
 @require_GET

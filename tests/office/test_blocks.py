@@ -324,3 +324,12 @@ def test_it_answers_404_to_another_clinics_staff(world: World, people: People) -
     assert client.get(reverse("office-block", args=[world.slug, made.block_id])).status_code == 404
     assert client.post(reverse("office-block-remove", args=[world.slug, made.block_id])).status_code == 404
     assert clinic_partition(world.tenant_id) == before
+
+
+def test_it_lists_a_long_block_under_way_whole(world: World, people: People, frozen: Any) -> None:
+    make_block(world, at(7), at(19))
+    frozen.move_to(at(15))  # the first segments are over, the last is not
+
+    html = signed_in(people.admin).get(reverse("office-blocks", args=[world.slug])).content.decode()
+
+    assert "07:00\u201319:00" in html
