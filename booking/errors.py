@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from clinics.choices import phone_display
 from nexioq.errors import Conflict, Forbidden, Invalid, NotFound
+
+if TYPE_CHECKING:
+    from booking.models import Block, Booking
 
 
 class SlotTaken(Conflict):
@@ -128,3 +132,52 @@ class PatientDetailsInvalid(Invalid):
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
         super().__init__(detail=", ".join(errors))
+
+
+# ---------------------------------------------------------------- blocks
+
+
+class BlockRefused(Invalid):
+    """A block that breaks a rule whatever the agenda holds (length, grid, day, weeks): 400 with the rule."""
+
+    title = _("That time cannot be blocked")
+    message = _("Check the block's date and times.")
+
+
+class BlockInThePast(BlockRefused):
+    message = _("A block cannot start in the past. Choose a later time.")
+
+
+class BlockTooLong(BlockRefused):
+    message = _("A block lasts at most 12 hours. For longer absences, add time off to the professional instead.")
+
+
+class BlockNotFound(NotFound):
+    title = _("Block not found")
+    message = _("We could not find this block. It may have been removed already.")
+
+
+class BlockConflict(Conflict):
+    """The time holds appointments (or another block): 409, listing them so staff can move them first.
+
+    ``bookings`` and ``blocks`` are what was found there; both may be empty when the transaction met
+    something the read could not name (a patient holding the time while they book online).
+    """
+
+    title = _("That time is not free")
+    message = _("This time has appointments. Move or cancel them first, then block the time.")
+
+    def __init__(
+        self, *, bookings: list[Booking] | None = None, blocks: list[Block] | None = None, detail: str = ""
+    ) -> None:
+        self.bookings = bookings or []
+        self.blocks = blocks or []
+        if not self.bookings and self.blocks:
+            message = _("This time is already blocked. Remove that block first, or choose another time.")
+        elif not self.bookings:
+            message = _(
+                "Someone has just taken part of this time (a patient may be booking it right now). Try again in a few minutes, or choose another time."
+            )
+        else:
+            message = None
+        super().__init__(message, detail=detail)
