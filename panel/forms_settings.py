@@ -53,12 +53,16 @@ class ClosureForm(forms.Form):
     day when ``end_date`` is empty).
     """
 
-    start_date = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
+    start_date = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={**INPUT, "type": "date"}, format="%Y-%m-%d")
+    )
     start_time = forms.TimeField(
         label=gettext_lazy("From (time)"), required=False, widget=forms.TimeInput(attrs={**INPUT, "type": "time"})
     )
     end_date = forms.DateField(
-        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={**INPUT, "type": "date"})
+        label=gettext_lazy("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={**INPUT, "type": "date"}, format="%Y-%m-%d"),
     )
     end_time = forms.TimeField(
         label=gettext_lazy("Until (time)"), required=False, widget=forms.TimeInput(attrs={**INPUT, "type": "time"})
