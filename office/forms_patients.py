@@ -17,7 +17,8 @@ THEN_WALK_IN = "walk_in"
 
 def _id_field(*, error_messages: dict[str, Any] | None = None, **kwargs: Any) -> forms.RegexField:
     messages = {"invalid": _("That is not valid."), "required": _("This field is required."), **(error_messages or {})}
-    return forms.RegexField(regex=ID_RE, max_length=64, error_messages=messages, **kwargs)
+    # Anchored: a RegexField searches, and an id must match whole.
+    return forms.RegexField(regex=rf"\A{ID_RE.pattern}\Z", max_length=64, error_messages=messages, **kwargs)
 
 
 class PatientSearchForm(forms.Form):
