@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from booking.models import Booking, ClinicPatient
-from booking.patient_selectors import patient_record_get
+from booking.patient_selectors import PatientRecordNotFound, patient_record_get
 from booking.patients import patient_record_create
 from booking.selectors import bookings_for_patient
 from nexioq.dynamo import iso_utc
@@ -181,7 +181,7 @@ def test_it_warns_of_the_same_phone_and_offers_that_patient(
     page = response.content.decode()
     assert reverse("office-patient-book", args=[world.slug, luisa.record_id]) in page
     assert 'name="confirm"' in page
-    with pytest.raises(Exception):
+    with pytest.raises(PatientRecordNotFound):
         patient_record_get(tenant_id=world.tenant_id, record_id="dup-1")
 
     anyway = new_patient(world, reception, name="Luisa G.", phone="+57 300 123 4567", record_id="dup-1", confirm="on")
