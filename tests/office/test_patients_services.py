@@ -227,3 +227,27 @@ def test_a_claim_gives_the_patient_the_record_and_its_bookings(world: World, peo
     assert patient_claims(email="nueva@example.com") == []
     # Once more: nothing left to claim.
     assert patient_records_claim(user=user, email="nueva@example.com") == []
+
+
+def test_a_booking_id_refused_for_one_professional_books_with_the_next(world: World) -> None:
+    """ "Any professional" at the desk tries the next one with the same id after SlotTaken: the refused
+    transaction must not have spent the id's request token."""
+    from booking.errors import SlotTaken
+    from tests.conftest import book
+
+    book(world, at(9), professional=world.ana)
+    details = services.PatientDetails("Luisa", "", "+573001234567")
+    kwargs = {
+        "tenant_id": world.tenant_id,
+        "treatment_id": world.cleaning.treatment_id,
+        "start": at(9),
+        "patient": details,
+        "actor": system(world),
+        "booking_id": "desk-any-1",
+    }
+    with pytest.raises(SlotTaken):
+        services.booking_create(professional_id=world.ana.professional_id, **kwargs)  # type: ignore[arg-type]
+
+    booking = services.booking_create(professional_id=world.ben.professional_id, **kwargs)  # type: ignore[arg-type]
+
+    assert booking.professional_id == world.ben.professional_id
