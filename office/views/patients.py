@@ -319,7 +319,8 @@ def patient_book_time(request: HtmxHttpRequest, clinic_slug: str, record_id: str
     if request.method == "GET":
         form = _schedule_form(request.GET, clinic, professionals)
         return _picker_page(request, form=form, **page)
-    key = BookingKeyForm(request.GET)
+    # The picker's forms carry it in their action's query; a client may post it as a field.
+    key = BookingKeyForm({"booking": request.GET.get("booking") or request.POST.get("booking")})
     pick = HoldForm(request.POST)
     if not key.is_valid() or not pick.is_valid():
         errors = " ".join(str(e) for f in (key, pick) for errs in f.errors.values() for e in errs)
