@@ -83,7 +83,7 @@ def _entries(record: ClinicPatient) -> list[PatientDirectoryEntry]:
     return [
         PatientDirectoryEntry(
             dynamo.tenant_pk(record.tenant_id),
-            dynamo.patient_directory_sk(term, record.record_id),
+            dynamo.patient_directory_sk(str(term), record.record_id),
             tenant_id=record.tenant_id,
             record_id=record.record_id,
             name=record.name,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -233,14 +234,21 @@ def _schedule_form(data: Any, clinic: Clinic, professionals: list[Professional])
     )
 
 
+@dataclass(frozen=True)
+class Desk:
+    """What a booking page of one record and treatment works with."""
+
+    clinic: Clinic
+    actor: Actor
+    record: ClinicPatient
+    treatment: Treatment
+    professionals: list[Professional]  # those the actor books: all, or a dentist's own
+
+
 def _picker_page(
     request: HtmxHttpRequest,
+    desk: Desk,
     *,
-    clinic: Clinic,
-    actor: Actor,
-    record: ClinicPatient,
-    treatment: Treatment,
-    professionals: list[Professional],
     form: ScheduleForm,
     status: int = 200,
     error: str = "",
@@ -251,6 +259,9 @@ def _picker_page(
 
     Its times post here with the page's booking id in the query: a double click books once.
     """
+    clinic, actor, record, treatment, professionals = (
+        desk.clinic, desk.actor, desk.record, desk.treatment, desk.professionals
+    )  # fmt: skip
     today, last_day = today_of(clinic), staff_last_day(clinic)
     now = timezone.now()
     strip: selectors.Strip | None = None
@@ -315,23 +326,23 @@ def patient_book_time(request: HtmxHttpRequest, clinic_slug: str, record_id: str
     assert treatment is not None
     record = _record(actor, record_id)
     professionals = _mine(actor, professional_list(tenant_id=clinic.tenant_id, treatment_id=treatment_id))
-    page = {"clinic": clinic, "actor": actor, "record": record, "treatment": treatment, "professionals": professionals}
+    desk = Desk(clinic=clinic, actor=actor, record=record, treatment=treatment, professionals=professionals)
     if request.method == "GET":
         form = _schedule_form(request.GET, clinic, professionals)
-        return _picker_page(request, form=form, **page)
+        return _picker_page(request, desk, form=form)
     # The picker's forms carry it in their action's query; a client may post it as a field.
     key = BookingKeyForm({"booking": request.GET.get("booking") or request.POST.get("booking")})
     pick = HoldForm(request.POST)
     if not key.is_valid() or not pick.is_valid():
         errors = " ".join(str(e) for f in (key, pick) for errs in f.errors.values() for e in errs)
         form = _schedule_form({"professional": ANY_PROFESSIONAL}, clinic, professionals)
-        return _picker_page(request, form=form, status=400, error=errors, **page)
+        return _picker_page(request, desk, form=form, status=400, error=errors)
     start: dt.datetime = pick.cleaned_data["start"]
     chosen = pick.cleaned_data["professional"]
     known = {p.professional_id: p for p in professionals}
     if chosen != ANY_PROFESSIONAL and chosen not in known:
         form = _schedule_form({"professional": ANY_PROFESSIONAL}, clinic, professionals)
-        return _picker_page(request, form=form, status=400, error=_("Choose a professional from the list."), **page)
+        return _picker_page(request, desk, form=form, status=400, error=_("Choose a professional from the list."))
     candidates = [known[chosen]] if chosen in known else _free_at(clinic, treatment, professionals, start)
     try:
         booking = book_first_free(
@@ -344,7 +355,7 @@ def patient_book_time(request: HtmxHttpRequest, clinic_slug: str, record_id: str
             channel=CHANNEL_PHONE,
         )
     except (NotOffered, SlotTaken) as exc:
-        return _after_refusal(request, exc=exc, start=start, chosen=chosen, **page)
+        return _after_refusal(request, desk, exc=exc, start=start, chosen=chosen)
     if booking.patient_record_id != record.record_id or booking.start != start:
         # This page's id booked already (the browser's back button): that booking is the answer.
         messages.info(request, _("This page had already booked an appointment: here it is."))
@@ -383,18 +394,10 @@ def _free_at(
 
 
 def _after_refusal(
-    request: HtmxHttpRequest,
-    *,
-    clinic: Clinic,
-    actor: Actor,
-    record: ClinicPatient,
-    treatment: Treatment,
-    professionals: list[Professional],
-    exc: NotOffered | SlotTaken,
-    start: dt.datetime,
-    chosen: str,
+    request: HtmxHttpRequest, desk: Desk, *, exc: NotOffered | SlotTaken, start: dt.datetime, chosen: str
 ) -> HttpResponse:
     """The picker again on the refused day, in place: why, and after a conflict the nearest free times."""
+    clinic, treatment, professionals = desk.clinic, desk.treatment, desk.professionals
     today, last_day = today_of(clinic), staff_last_day(clinic)
     try:
         day = min(max(start.astimezone(clinic.zone).date(), today), last_day)
@@ -402,17 +405,7 @@ def _after_refusal(
         day = today
     form = _schedule_form({"professional": chosen, "date": day.isoformat()}, clinic, professionals)
     if isinstance(exc, NotOffered):
-        return _picker_page(
-            request,
-            clinic=clinic,
-            actor=actor,
-            record=record,
-            treatment=treatment,
-            professionals=professionals,
-            form=form,
-            status=400,
-            error=str(exc.message),
-        )
+        return _picker_page(request, desk, form=form, status=400, error=str(exc.message))
     day_slots = selectors.availability(
         clinic=clinic, treatment=treatment, professionals=professionals, first_day=day, last_day=day,
         now=timezone.now(), staff=True,
@@ -425,11 +418,7 @@ def _after_refusal(
     )
     return _picker_page(
         request,
-        clinic=clinic,
-        actor=actor,
-        record=record,
-        treatment=treatment,
-        professionals=professionals,
+        desk,
         form=form,
         status=409,
         error=_("Sorry, someone has just taken that time. These are the nearest free times:")
