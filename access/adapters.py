@@ -1,11 +1,14 @@
-"""Sign-in through AWS Cognito (OpenID Connect): Cognito groups become clinic roles."""
+"""Accounts: sign-in through AWS Cognito (OpenID Connect), where Cognito groups become clinic roles; and
+claiming the clinic records reception made with a patient's e-mail once that address is verified."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django.http import HttpRequest
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest, HttpResponse
 
 from access import services as access_services
 from access.models import Role
@@ -70,3 +73,35 @@ class CognitoAccountAdapter(DefaultSocialAccountAdapter):
             return
         owner, pairs = roles_from_groups(groups)
         access_services.roles_replace_from_identity_provider(user=user, owner=owner, staff_roles=set(pairs))
+
+
+class PatientAccountAdapter(DefaultAccountAdapter):
+    """A verified address claims the clinic records made with it (booking.patients.patient_records_claim).
+
+    At verification (the code of the sign-up), and at every sign-in for an address verified
+    elsewhere (Cognito) or a record reception made after the patient signed up: one Query each,
+    which finds nothing once the records are claimed.
+    """
+
+    def confirm_email(self, request: HttpRequest, email_address: Any) -> bool:
+        confirmed = bool(super().confirm_email(request, email_address))
+        if confirmed:
+            self._claim(email_address.user, [email_address.email])
+        return confirmed
+
+    def post_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().post_login(request, user, **kwargs)
+        from allauth.account.models import EmailAddress
+
+        if isinstance(user, User):
+            self._claim(
+                user, list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
+            )
+        return response
+
+    @staticmethod
+    def _claim(user: User, emails: list[str]) -> None:
+        from booking.patients import patient_records_claim_quietly
+
+        for email in emails:
+            patient_records_claim_quietly(user=user, email=email)

@@ -36,12 +36,19 @@ CANDIDATE_READERS = 8
 _readers = ThreadPoolExecutor(max_workers=CANDIDATE_READERS, thread_name_prefix="cells")
 
 
-def policy_for(clinic: Clinic) -> Policy:
+# How far ahead staff may book, whatever the clinic's online horizon: booking.services.STAFF_HORIZON_DAYS
+# (a test keeps the two equal; reads never import from writes).
+STAFF_HORIZON_DAYS = 2 * 366
+
+
+def policy_for(clinic: Clinic, *, staff: bool = False) -> Policy:
+    """The clinic's rules; for ``staff`` (phone and walk-in bookings) no minimum notice and a far horizon,
+    as ``booking.services._refuse_unbookable(staff=True)`` applies them."""
     return Policy(
         tz=clinic.zone,
         grid_minutes=int(clinic.grid_minutes),
-        min_notice_minutes=int(clinic.min_notice_minutes),
-        max_advance_days=int(clinic.max_advance_days),
+        min_notice_minutes=0 if staff else int(clinic.min_notice_minutes),
+        max_advance_days=STAFF_HORIZON_DAYS if staff else int(clinic.max_advance_days),
     )
 
 
@@ -162,9 +169,9 @@ def _candidates(treatment: Treatment, professionals: Sequence[Professional]) -> 
     return [p for p in professionals if p.performs(treatment.treatment_id)]
 
 
-def _horizon(clinic: Clinic, now: dt.datetime) -> dt.date:
-    """The last local day the clinic takes online bookings for."""
-    return now.astimezone(clinic.zone).date() + dt.timedelta(days=int(clinic.max_advance_days))
+def _horizon(clinic: Clinic, now: dt.datetime, staff: bool = False) -> dt.date:
+    """The last local day the clinic takes online bookings for (staff: bookings by the clinic)."""
+    return now.astimezone(clinic.zone).date() + dt.timedelta(days=policy_for(clinic, staff=staff).max_advance_days)
 
 
 def _occupied(
@@ -192,10 +199,12 @@ def _occupied(
     )
 
 
-def _engine_inputs(clinic: Clinic, treatment: Treatment, candidates: Sequence[Professional]) -> dict[str, Any]:
+def _engine_inputs(
+    clinic: Clinic, treatment: Treatment, candidates: Sequence[Professional], staff: bool = False
+) -> dict[str, Any]:
     """What the scheduling engine needs of the clinic, the treatment and the candidates."""
     return {
-        "policy": policy_for(clinic),
+        "policy": policy_for(clinic, staff=staff),
         "treatment": spec_for(treatment),
         "schedules": [schedule_for(p) for p in candidates],
         "closures": [(r.start, r.end) for r in clinic.closures],
@@ -211,9 +220,10 @@ def _slots(
     first_day: dt.date,
     last_day: dt.date,
     now: dt.datetime,
+    staff: bool = False,
 ) -> list[Slot]:
     return available_slots(
-        **_engine_inputs(clinic, treatment, candidates),
+        **_engine_inputs(clinic, treatment, candidates, staff),
         occupied=occupied,
         first_day=first_day,
         last_day=last_day,
@@ -230,17 +240,18 @@ def availability(
     last_day: dt.date,
     now: dt.datetime,
     moving: Booking | None = None,
+    staff: bool = False,
 ) -> list[Slot]:
     """Bookable starts for these professionals over local days [first_day, last_day].
 
     ``moving``: a booking being rescheduled, whose own time counts as free (it may move a
-    quarter later, over its own time).
+    quarter later, over its own time). ``staff``: the clinic books (no minimum notice, a far horizon).
     """
     candidates = _candidates(treatment, professionals)
     if not candidates:
         return []
     # Nothing to read for days no one may book (past the horizon): spare the Query.
-    last_day = min(last_day, _horizon(clinic, now))
+    last_day = min(last_day, _horizon(clinic, now, staff))
     if last_day < first_day:
         return []
     occupied = _occupied(
@@ -256,6 +267,7 @@ def availability(
         first_day=first_day,
         last_day=last_day,
         now=now,
+        staff=staff,
     )
 
 
@@ -312,13 +324,14 @@ def _strip(
     first_day: dt.date,
     last_day: dt.date,
     now: dt.datetime,
+    staff: bool = False,
 ) -> Strip:
     """The strip of [first_day, last_day] from slots already computed (a range containing it)."""
     zone = clinic.zone
     mine = [s for s in slots if first_day <= s.start.astimezone(zone).date() <= last_day]
     states = day_states(
         slots=mine,
-        **_engine_inputs(clinic, treatment, candidates),
+        **_engine_inputs(clinic, treatment, candidates, staff),
         first_day=first_day,
         last_day=last_day,
         now=now,
@@ -334,12 +347,13 @@ def availability_strip(
     day: dt.date,
     now: dt.datetime,
     slots: Sequence[Slot] | None = None,
+    staff: bool = False,
 ) -> Strip:
     """The strip that shows ``day``, for these professionals: one Query (none when ``slots``, the
     strip's availability for every professional of the treatment, was already read)."""
     today = now.astimezone(clinic.zone).date()
     first_day = strip_first_day(today=today, day=day)
-    last_day = min(first_day + dt.timedelta(days=STRIP_DAYS - 1), _horizon(clinic, now))
+    last_day = min(first_day + dt.timedelta(days=STRIP_DAYS - 1), _horizon(clinic, now, staff))
     candidates = _candidates(treatment, professionals)
     if slots is None:
         slots = availability(
@@ -349,6 +363,7 @@ def availability_strip(
             first_day=first_day,
             last_day=last_day,
             now=now,
+            staff=staff,
         )
     else:
         # Every professional's slots, narrowed to these professionals.
@@ -361,6 +376,7 @@ def availability_strip(
         first_day=first_day,
         last_day=last_day,
         now=now,
+        staff=staff,
     )
 
 
@@ -377,6 +393,7 @@ def first_free_strip(
     professionals: Sequence[Professional],
     from_day: dt.date,
     now: dt.datetime,
+    staff: bool = False,
 ) -> tuple[Strip, dt.date | None]:
     """The strip holding the first day on or after ``from_day`` with a free time, and that day.
 
@@ -385,9 +402,11 @@ def first_free_strip(
     the rest of the horizon (each paged by DynamoDB). With no free day up to the horizon, the strip
     of ``from_day`` and None.
     """
-    strip = availability_strip(clinic=clinic, treatment=treatment, professionals=professionals, day=from_day, now=now)
+    strip = availability_strip(
+        clinic=clinic, treatment=treatment, professionals=professionals, day=from_day, now=now, staff=staff
+    )
     found = strip.first_free(from_day)
-    horizon = _horizon(clinic, now)
+    horizon = _horizon(clinic, now, staff)
     candidates = _candidates(treatment, professionals)
     if found is not None or not candidates:
         return strip, found
@@ -410,6 +429,7 @@ def first_free_strip(
                 first_day=first_day,
                 last_day=last_day,
                 now=now,
+                staff=staff,
             )
             if later:
                 shown = _strip(
@@ -420,6 +440,7 @@ def first_free_strip(
                     first_day=first_day,
                     last_day=last_day,
                     now=now,
+                    staff=staff,
                 )
                 return shown, later[0].start.astimezone(clinic.zone).date()
             first_day = last_day + dt.timedelta(days=1)

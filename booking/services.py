@@ -156,6 +156,11 @@ def _agenda_keys(booking: Booking) -> None:
     if booking.patient_id:
         booking.patient_pk = dynamo.patient_bookings_pk(booking.patient_id)
         booking.patient_sk = dynamo.agenda_sk(booking.start, booking.booking_id)
+    elif booking.patient_record_id:
+        # A phone patient without an account yet: listed under their clinic record, so claiming
+        # the record finds these bookings with one Query (booking.patients.patient_records_claim).
+        booking.patient_pk = dynamo.patient_record_bookings_pk(booking.tenant_id, booking.patient_record_id)
+        booking.patient_sk = dynamo.agenda_sk(booking.start, booking.booking_id)
 
 
 def _history(booking: Booking, *, action: str, actor: Actor, now: dt.datetime, note: str = "") -> None:
@@ -421,6 +426,8 @@ def _new_booking(
     holder: str | None,
     actor: Actor,
     now: dt.datetime,
+    channel: str | None = None,
+    patient_record_id: str | None = None,
 ) -> Booking:
     booking = Booking(
         dynamo.tenant_pk(tenant_id),
@@ -445,6 +452,8 @@ def _new_booking(
         created_at=now,
         updated_at=now,
         holder=holder,
+        channel=channel,
+        patient_record_id=patient_record_id,
     )
     _agenda_keys(booking)
     _history(booking, action="created", actor=actor, now=now)
@@ -511,6 +520,7 @@ def booking_confirm(
         holder=hold.holder,
         actor=actor,
         now=now,
+        channel="online",
     )
     cells = _booking_cells(booking)
     hold_key = dynamo.key_of(hold)
@@ -545,6 +555,16 @@ def booking_confirm(
 def _patient_profile_remember(*, actor: Actor, tenant_id: str, patient: PatientDetails) -> None:
     """After the booking is written: membership and profile. A failure here loses no booking."""
     assert actor.user is not None
+    from booking import patients  # the directory builds on this module
+
+    try:
+        # The clinic's record of an online patient: made at their first booking here.
+        patients.patient_record_for_user_ensure(
+            tenant_id=tenant_id, user_id=str(actor.user.pk), name=patient.name, phone=patient.phone, email=patient.email
+        )
+    except Exception:
+        # The directory is a convenience for reception: its failure must not fail a booking already made.
+        log.exception("booking confirmed but the clinic record of %s at %s was not saved", actor.user_id, tenant_id)
     try:
         access_services.patient_membership_ensure(user=actor.user, tenant_id=tenant_id)
         accounts_services.user_profile_fill(user=actor.user, full_name=patient.name, phone=patient.phone)
@@ -566,10 +586,13 @@ def booking_create(
     actor: Actor,
     booking_id: str | None = None,
     now: dt.datetime | None = None,
+    channel: str | None = None,
+    patient_record_id: str | None = None,
 ) -> Booking:
     """Book without a hold: staff booking a phone or walk-in patient, the demo seed, the API.
 
     With ``booking_id`` a repeated request returns the first booking instead of a second one.
+    ``channel`` ("phone", "walk_in") and ``patient_record_id`` (the clinic's record) say who and how.
     """
     now = now or timezone.now()
     start = start.astimezone(dt.UTC)
@@ -595,6 +618,8 @@ def booking_create(
         holder=None,
         actor=actor,
         now=now,
+        channel=channel,
+        patient_record_id=patient_record_id,
     )
     cells = _booking_cells(booking)
 

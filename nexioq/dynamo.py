@@ -138,6 +138,12 @@ def patient_directory_range(term_prefix: str) -> tuple[str, str]:
     return f"{PATIENT_DIRECTORY_PREFIX}{term_prefix}", f"{PATIENT_DIRECTORY_PREFIX}{term_prefix}\U0010ffff"
 
 
+def patient_record_bookings_pk(tenant_id: str, record_id: str) -> str:
+    """The patient-bookings index partition of a clinic record with no account yet (a phone patient):
+    when the patient claims the record, one Query finds these bookings to move them to their own."""
+    return f"{PATIENT_RECORD_PREFIX}{checked_id(tenant_id)}{SEP}{checked_id(record_id)}"
+
+
 def patient_claim_pk(email: str) -> str:
     """Records of this e-mail at every clinic, for the patient who signs up with it (lowercased)."""
     return f"{PATIENT_CLAIM_PREFIX}{email.strip().lower()}"

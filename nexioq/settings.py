@@ -221,6 +221,8 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "NexioQ"
+# A verified address claims the clinic records reception made with it (README, "Reception").
+ACCOUNT_ADAPTER = "access.adapters.PatientAccountAdapter"
 SOCIALACCOUNT_ADAPTER = "access.adapters.CognitoAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
