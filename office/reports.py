@@ -14,12 +14,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Block, Booking, BookingStatus
 from booking.selectors import local_day_bounds, schedule_for
-from clinics.models import Clinic, Professional, Treatment
+from clinics.models import Clinic, Professional
 from clinics.selectors import professional_list, treatment_list
 from nexioq import dynamo
 from nexioq.dynamo import TableItem
@@ -37,6 +38,7 @@ _readers = ThreadPoolExecutor(max_workers=DAY_READERS, thread_name_prefix="repor
 
 # A cancellation by anyone but the patient (staff, the system) is the clinic's.
 BY_PATIENT = "patient"
+BOOKING_ENTITY, BLOCK_ENTITY = "booking", "block"
 
 
 class ReportRangeInvalid(Invalid):
@@ -105,37 +107,84 @@ def _agenda_day(*, clinic: Clinic, day: dt.date) -> AgendaDay:
     return AgendaDay(day=day, bookings=bookings, blocks=blocks, items_read=read)
 
 
+# What the figures need of an agenda entry: a Query that projects these skips each booking's
+# history and patient details and the building of a model per item (a third of a 30-day report's
+# time with full models, measured: README, "Reports").
+FIGURE_ATTRIBUTES = (
+    "entity",
+    "professional_id",
+    "professional_name",
+    "treatment_id",
+    "treatment_name",
+    "status",
+    "cancelled_by",
+    "start",
+    "end",
+    "blocked_start",
+    "blocked_end",
+)
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """A booking or a block as the figures read it (``FIGURE_ATTRIBUTES``)."""
+
+    entity: str
+    professional_id: str
+    professional_name: str
+    treatment_id: str
+    treatment_name: str
+    status: str
+    cancelled_by: str | None
+    start: dt.datetime
+    end: dt.datetime
+    blocked_start: dt.datetime
+    blocked_end: dt.datetime
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> AgendaEntry:
+        def text(name: str) -> str:
+            return str(item.get(name, {}).get("S", ""))
+
+        def moment(name: str) -> dt.datetime:
+            return dynamo.parse_iso_utc(text(name))
+
+        return cls(
+            entity=text("entity"),
+            professional_id=text("professional_id"),
+            professional_name=text("professional_name"),
+            treatment_id=text("treatment_id"),
+            treatment_name=text("treatment_name"),
+            status=text("status"),
+            cancelled_by=text("cancelled_by") or None,
+            start=moment("start"),
+            end=moment("end"),
+            blocked_start=moment("blocked_start"),
+            blocked_end=moment("blocked_end"),
+        )
+
+
+def _entries_of_day(*, clinic: Clinic, day: dt.date) -> list[AgendaEntry]:
+    """One local day of the clinic's agenda, bookings and blocks, only what the figures need: one Query."""
+    start, end = local_day_bounds(clinic, day, day)
+    items = dynamo.query_keys(
+        pk=dynamo.clinic_agenda_pk(clinic.tenant_id),
+        sk_between=(dynamo.agenda_bound(start), dynamo.agenda_bound(end)),
+        attributes=FIGURE_ATTRIBUTES,
+        index=TableItem.clinic_agenda,
+    )
+    return [AgendaEntry.of(item) for item in items if item["entity"]["S"] in (BOOKING_ENTITY, BLOCK_ENTITY)]
+
+
 def _days(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
     return [first_day + dt.timedelta(days=i) for i in range((last_day - first_day).days + 1)]
 
 
-@dataclass
-class _Read:
-    days: list[AgendaDay]
-    professionals: list[Professional]
-    treatments: list[Treatment]
-
-    @property
-    def bookings(self) -> list[Booking]:
-        return [b for day in self.days for b in day.bookings]
-
-    @property
-    def items_read(self) -> int:
-        return sum(day.items_read for day in self.days) + len(self.professionals) + len(self.treatments)
-
-
-def _read(*, clinic: Clinic, first_day: dt.date, last_day: dt.date, treatments: bool = True) -> _Read:
-    """Every day of the range (one Query each) with the professionals and the treatments, side by side."""
+def _bookings_of(*, clinic: Clinic, first_day: dt.date, last_day: dt.date) -> list[Booking]:
+    """Every booking starting in the range, as models: one Query per day, side by side."""
     report_range_check(first_day=first_day, last_day=last_day)
-    tenant_id = clinic.tenant_id
-    people = _in_parallel(partial(professional_list, tenant_id=tenant_id, active_only=False))
-    catalogue = _in_parallel(partial(treatment_list, tenant_id=tenant_id, active_only=False)) if treatments else None
     days = [_in_parallel(partial(_agenda_day, clinic=clinic, day=day)) for day in _days(first_day, last_day)]
-    return _Read(
-        days=[future.result() for future in days],
-        professionals=people.result(),
-        treatments=catalogue.result() if catalogue is not None else [],
-    )
+    return [booking for future in days for booking in future.result().bookings]
 
 
 # ---------------------------------------------------------------- figures
@@ -154,7 +203,7 @@ class Figures:
     # Only professionals (and the clinic) work; None for a treatment.
     working_minutes: int | None = None
 
-    def add(self, booking: Booking) -> None:
+    def add(self, booking: Booking | AgendaEntry) -> None:
         self.bookings += 1
         if booking.status == BookingStatus.CANCELLED:
             if booking.cancelled_by == BY_PATIENT:
@@ -215,7 +264,12 @@ def _minutes(intervals: Sequence[tuple[dt.datetime, dt.datetime]]) -> int:
 
 
 def professional_working_minutes(
-    *, clinic: Clinic, professional: Professional, first_day: dt.date, last_day: dt.date, blocks: Sequence[Block] = ()
+    *,
+    clinic: Clinic,
+    professional: Professional,
+    first_day: dt.date,
+    last_day: dt.date,
+    blocks: Sequence[Block | AgendaEntry] = (),
 ) -> int:
     """Minutes ``professional`` works over the local days: weekly hours in the clinic's zone, less
     time off, the clinic's closures, and their blocks (a meeting is not time patients can book)."""
@@ -241,10 +295,17 @@ def report_figures(*, clinic: Clinic, first_day: dt.date, last_day: dt.date) -> 
     (named as the booking recorded them if they no longer exist). Working time is counted for
     active professionals only.
     """
-    read = _read(clinic=clinic, first_day=first_day, last_day=last_day)
-    blocks = [b for day in read.days for b in day.blocks]
+    report_range_check(first_day=first_day, last_day=last_day)
+    tenant_id = clinic.tenant_id
+    staff = _in_parallel(partial(professional_list, tenant_id=tenant_id, active_only=False))
+    catalogue = _in_parallel(partial(treatment_list, tenant_id=tenant_id, active_only=False))
+    days = [_in_parallel(partial(_entries_of_day, clinic=clinic, day=day)) for day in _days(first_day, last_day)]
+    entries = [entry for future in days for entry in future.result()]
+    professionals, all_treatments = staff.result(), catalogue.result()
+    blocks = [e for e in entries if e.entity == BLOCK_ENTITY]
+    bookings = [e for e in entries if e.entity == BOOKING_ENTITY]
     people: dict[str, ReportRow] = {}
-    for professional in read.professionals:
+    for professional in professionals:
         working = (
             professional_working_minutes(
                 clinic=clinic, professional=professional, first_day=first_day, last_day=last_day, blocks=blocks
@@ -261,10 +322,10 @@ def report_figures(*, clinic: Clinic, first_day: dt.date, last_day: dt.date) -> 
         )
     treatments = {
         t.treatment_id: ReportRow(key=t.treatment_id, name=t.name, figures=Figures(), active=t.active)
-        for t in read.treatments
+        for t in all_treatments
     }
     total = Figures(working_minutes=sum(row.figures.working_minutes or 0 for row in people.values()))
-    for booking in read.bookings:
+    for booking in bookings:
         person = people.setdefault(
             booking.professional_id,
             ReportRow(key=booking.professional_id, name=booking.professional_name, figures=Figures(), active=False),
@@ -284,14 +345,14 @@ def report_figures(*, clinic: Clinic, first_day: dt.date, last_day: dt.date) -> 
         professionals=_by_name(shown),
         treatments=_by_name(listed),
         total=total,
-        items_read=read.items_read,
+        items_read=len(entries) + len(professionals) + len(all_treatments),
     )
 
 
 def report_bookings(*, clinic: Clinic, first_day: dt.date, last_day: dt.date) -> list[Booking]:
     """Every booking (any status) starting in the range, by start and professional: one Query a day."""
-    read = _read(clinic=clinic, first_day=first_day, last_day=last_day, treatments=False)
-    return sorted(read.bookings, key=lambda b: (b.start, b.professional_name.casefold(), b.reference))
+    bookings = _bookings_of(clinic=clinic, first_day=first_day, last_day=last_day)
+    return sorted(bookings, key=lambda b: (b.start, b.professional_name.casefold(), b.reference))
 
 
 # ---------------------------------------------------------------- the printable day
