@@ -42,6 +42,8 @@ __all__ = [
     "cells_for",
     "day_states",
     "nearest_alternatives",
+    "subtract_intervals",
+    "working_intervals",
 ]
 
 CELL_MINUTES = 5  # resolution of occupied cells
@@ -466,3 +468,58 @@ def nearest_alternatives(
             else:
                 same_far.append((slot, candidate))
     return (same_near + others + same_far)[:limit]
+
+
+def working_intervals(
+    *,
+    schedule: ProfessionalSchedule,
+    closures: Sequence[tuple[datetime.datetime, datetime.datetime]],
+    tz: zoneinfo.ZoneInfo,
+    first_day: datetime.date,
+    last_day: datetime.date,
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The UTC intervals a professional works over local days [first_day, last_day] (inclusive).
+
+    Their weekly hours read as ``available_slots`` reads them (the same DST rules), less their time
+    off and the clinic's closures: sorted and disjoint. What a report divides booked time by.
+    """
+    worked: list[tuple[datetime.datetime, datetime.datetime]] = []
+    for offset in range((last_day - first_day).days + 1):
+        day = first_day + datetime.timedelta(days=offset)
+        for range_start, range_end in schedule.weekly_hours.get(day.weekday(), ()):
+            start, end = _range_bounds(day=day, start=range_start, end=range_end, tz=tz)
+            if start < end:
+                worked.append((start, end))
+    worked.sort()
+    merged: list[tuple[datetime.datetime, datetime.datetime]] = []
+    for start, end in worked:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    away = sorted(
+        _to_utc_interval(name=name, interval=interval)
+        for name, intervals in (("time_off", schedule.time_off), ("closure", closures))
+        for interval in intervals
+    )
+    return subtract_intervals(merged, away)
+
+
+def subtract_intervals(
+    intervals: Sequence[tuple[datetime.datetime, datetime.datetime]],
+    removed: Sequence[tuple[datetime.datetime, datetime.datetime]],
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """``intervals`` (sorted, disjoint) less every interval of ``removed`` (any order, may overlap)."""
+    left = list(intervals)
+    for cut_start, cut_end in removed:
+        kept: list[tuple[datetime.datetime, datetime.datetime]] = []
+        for start, end in left:
+            if cut_end <= start or end <= cut_start:
+                kept.append((start, end))
+                continue
+            if start < cut_start:
+                kept.append((start, cut_start))
+            if cut_end < end:
+                kept.append((cut_end, end))
+        left = kept
+    return left
