@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -88,10 +89,14 @@ def report_index(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
 # A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection): a
 # patient named "=HYPERLINK(...)" must stay a name. Tab and carriage return start one too.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A phone in E.164 ("+57...") is digits only, so no formula: it stays as the clinic would type it.
+PLAIN_PHONE = re.compile(r"\+[0-9]{6,15}")
 
 
 def csv_cell(value: object) -> str:
     text = "" if value is None else str(value)
+    if PLAIN_PHONE.fullmatch(text):
+        return text
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 

@@ -282,7 +282,7 @@ def test_the_csv_lists_every_booking_of_the_period_for_excel(world: World, peopl
     by_reference = {row[0]: row for row in rows[1:]}
     whitening = by_reference[booking.reference]
     assert whitening[1:7] == ["2026-12-01", "14:00", "14:30", "Dra. Ana", "Blanqueamiento", "Luis Gómez"]
-    assert whitening[7] == "'" + PATIENT_PHONE  # "+57..." would be a formula to Excel
+    assert whitening[7] == PATIENT_PHONE  # digits after "+" are no formula: the phone stays as it is
     assert whitening[9:] == ["Confirmed", "", "", "Phone", "450000"]
     cancelled = by_reference[made["ben_clinic_cancel"].reference]
     assert cancelled[9:13] == ["Cancelled", "Clinic", "equipo en reparación", ""]
@@ -307,6 +307,8 @@ def test_csv_cell_leaves_harmless_text_alone() -> None:
     assert csv_cell(None) == ""
     assert csv_cell(Decimal("120000")) == "120000"
     assert csv_cell("a=b") == "a=b"
+    assert csv_cell("+573001112233") == "+573001112233"
+    assert csv_cell("+57300111223=1") == "'+57300111223=1"
 
 
 def test_the_csv_costs_a_query_per_day(world: World, admin: Client) -> None:
