@@ -112,6 +112,7 @@
     editable: config.canMove,
     eventDurationEditable: config.canMove,
     dayMaxEvents: true,
+    slotEventOverlap: false, // side by side: with many professionals, overlapping cards hide each other
     eventSources: [
       {
         id: "agenda",
