@@ -36,7 +36,7 @@ from tests.matrix import (
     someone_elses_hold,
     staff_gate,
 )
-from tests.matrix_rows import catalogue, portal, settings_rows
+from tests.matrix_rows import agenda, catalogue, portal, settings_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,7 @@ ROWS = [
     Row("account_login", "GET", lambda w, p: reverse("account_login"), {**everyone(302), "anonymous": 200}),
 ]
 # Each area keeps its rows in its own module of tests/matrix_rows.
-ROWS += catalogue.ROWS + settings_rows.ROWS + portal.ROWS
+ROWS += catalogue.ROWS + settings_rows.ROWS + portal.ROWS + agenda.ROWS
 
 
 def client_for(role: str, people: People) -> Client:
