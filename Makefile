@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup prereqs prereqs-test lint bench clean messages
+.PHONY: run test setup prereqs prereqs-test lint bench bench-calendar clean messages
 
 run: prereqs setup
 	$(PY) -m nexioq.devservers run
@@ -72,6 +72,11 @@ lint: setup
 
 bench: setup
 	$(PY) bench/bench_booking.py
+	$(PY) bench/bench_calendar.py
+
+# The calendar's events feed alone (a few minutes, most of it seeding).
+bench-calendar: setup
+	$(PY) bench/bench_calendar.py
 
 clean:
 	rm -rf $(VENV) node_modules static/css/app.css static/vendor var/staticfiles var/dynamodb-launcher
