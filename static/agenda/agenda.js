@@ -92,12 +92,18 @@
       });
   }
 
+  const narrow = window.matchMedia("(max-width: 767px)").matches;
+  const views = "timeGridDay,timeGridWeek,dayGridMonth,listWeek";
   const calendar = new FullCalendar.Calendar(element, {
     timeZone: config.timeZone,
     locale: config.locale,
     initialDate: config.initialDate,
-    initialView: window.matchMedia("(max-width: 767px)").matches ? "timeGridDay" : "timeGridWeek",
-    headerToolbar: { left: "prev,next today", center: "title", right: "timeGridDay,timeGridWeek,dayGridMonth,listWeek" },
+    initialView: narrow ? "timeGridDay" : "timeGridWeek",
+    // On a phone the view buttons get a row of their own under the calendar.
+    headerToolbar: narrow
+      ? { left: "prev,next", center: "title", right: "today" }
+      : { left: "prev,next today", center: "title", right: views },
+    footerToolbar: narrow ? { center: views } : false,
     firstDay: 1,
     height: "auto",
     nowIndicator: true,

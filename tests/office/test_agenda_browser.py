@@ -167,3 +167,30 @@ def test_a_booking_made_online_appears_without_a_reload(
 
     expect(event(page, "Reserva En Línea")).to_be_visible(timeout=LIVE_UPDATE_MS)
     shot(page, "live-update")
+
+
+def test_holds_outcomes_and_other_views_read_well(new_page: PageFactory, live_server: object, staff: Staff) -> None:
+    from booking import services
+    from tests.conftest import hold, system
+
+    world = staff.world
+    attended = book(world, at(8, day=DAY.replace(day=30, month=11)), name="Pablo Gil")
+    services.booking_mark(
+        tenant_id=world.tenant_id, booking_id=attended.booking_id, outcome="attended", actor=system(world)
+    )
+    book(world, at(10), professional=world.ben, name="Sofía Mora")
+    hold(world, at(12), professional=world.ben)
+    page = agenda(new_page, live_server, staff, staff.reception)
+
+    expect(page.locator(".fc-timegrid-event.nq-hold")).to_be_visible()
+    expect(page.locator(".fc-timegrid-event.nq-status-attended")).to_contain_text("Pablo Gil")
+    link = event(page, "Sofía Mora").locator("xpath=ancestor-or-self::a[1]")
+    assert "/agenda/bookings/" in (link.get_attribute("href") or "")
+    shot(page, "holds-and-outcomes")
+    page.get_by_role("button", name="Mes").click()
+    expect(page.locator(".fc-daygrid-event", has_text="Sofía Mora")).to_be_visible()
+    shot(page, "month")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.locator("#agenda-calendar[data-ready='true'] .fc-timegrid")).to_be_visible()
+    shot(page, "phone")
