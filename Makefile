@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup prereqs prereqs-test lint bench clean messages
+.PHONY: run test setup prereqs prereqs-test lint bench bench-calendar clean messages
 
 run: prereqs setup
 	$(PY) -m nexioq.devservers run
@@ -15,7 +15,7 @@ test: prereqs-test setup
 	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel office
 	$(PY) -m pytest
 
-setup: $(VENV)/.installed node_modules/.installed static/css/app.css locale-compiled dynamodb-launcher
+setup: $(VENV)/.installed node_modules/.installed static/css/app.css static/vendor/.installed locale-compiled dynamodb-launcher
 
 prereqs:
 	@scripts/prereqs.sh run >/dev/null
@@ -35,6 +35,18 @@ node_modules/.installed: package.json package-lock.json
 
 static/css/app.css: node_modules/.installed static/src/app.css $(shell find templates booking/templates clinics/templates access/templates panel/templates office/templates -name '*.html' 2>/dev/null)
 	npx --no-install tailwindcss -i static/src/app.css -o static/css/app.css --minify
+
+# The calendar's libraries (FullCalendar's MIT packages and Luxon, pinned in package.json), copied from
+# node_modules into static/vendor (gitignored) and served by Django like our own files: no CDN.
+FULLCALENDAR := core daygrid timegrid interaction list luxon3
+static/vendor/.installed: node_modules/.installed
+	rm -rf static/vendor && mkdir -p static/vendor/fullcalendar/locales static/vendor/luxon
+	for name in $(FULLCALENDAR); do \
+	  cp node_modules/@fullcalendar/$$name/index.global.min.js static/vendor/fullcalendar/$$name.global.min.js; done
+	cp node_modules/@fullcalendar/core/locales/es.global.min.js static/vendor/fullcalendar/locales/
+	cp node_modules/@fullcalendar/core/LICENSE.md static/vendor/fullcalendar/LICENSE.md
+	cp node_modules/luxon/build/global/luxon.min.js node_modules/luxon/LICENSE.md static/vendor/luxon/
+	@touch $@
 
 .PHONY: locale-compiled
 locale-compiled: $(VENV)/.installed
@@ -60,6 +72,11 @@ lint: setup
 
 bench: setup
 	$(PY) bench/bench_booking.py
+	$(PY) bench/bench_calendar.py
+
+# The calendar's events feed alone (a few minutes, most of it seeding).
+bench-calendar: setup
+	$(PY) bench/bench_calendar.py
 
 clean:
-	rm -rf $(VENV) node_modules static/css/app.css var/staticfiles var/dynamodb-launcher
+	rm -rf $(VENV) node_modules static/css/app.css static/vendor var/staticfiles var/dynamodb-launcher

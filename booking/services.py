@@ -30,6 +30,7 @@ from pynamodb.exceptions import PutError
 from access import services as access_services
 from access.permissions import SYSTEM, Action, Actor
 from accounts import services as accounts_services
+from booking.changes import agenda_changed
 from booking.errors import (
     AttendanceTooEarly,
     BookingChangedMeanwhile,
@@ -63,8 +64,8 @@ from booking.selectors import (
 from clinics.models import Clinic, Professional, Treatment
 from clinics.selectors import clinic_context, clinic_get, professional_list
 from nexioq import dynamo
-from nexioq.errors import Forbidden, SignInRequired
-from scheduling.availability import Policy, available_slots, blocked_interval, cells_for
+from nexioq.errors import Forbidden, Invalid, SignInRequired
+from scheduling.availability import CELL_MINUTES, Policy, available_slots, blocked_interval, cells_for
 
 log = logging.getLogger(__name__)
 
@@ -312,6 +313,9 @@ def hold_create(
             # On the clinic's agenda while it lives: "any professional" reads occupancy there.
             clinic_agenda_pk=dynamo.clinic_agenda_pk(tenant_id),
             clinic_agenda_sk=dynamo.agenda_sk(start, hold_id),
+            # And on the professional's: their calendar shows the time as being booked.
+            agenda_pk=dynamo.professional_agenda_pk(tenant_id, professional.professional_id),
+            agenda_sk=dynamo.agenda_sk(start, hold_id),
         )
         cells = [
             _cell(
@@ -338,6 +342,7 @@ def hold_create(
             if exc.failed(_clinic_key(tenant_id)):
                 raise ClinicSuspended(phone=clinic.phone) from exc
             continue  # taken meanwhile: the next free professional, if any
+        agenda_changed(tenant_id=tenant_id)
         return hold
     # Everyone free a moment ago was taken in the meantime.
     raise SlotTaken(start, professional_id=professional_id)
@@ -365,6 +370,7 @@ def hold_release(*, tenant_id: str, hold_id: str, actor: Actor) -> None:
     except dynamo.TransactionCancelled:
         # Some cells are someone else's by now: they stay theirs; mine expire by themselves.
         hold.delete()
+    agenda_changed(tenant_id=tenant_id)
 
 
 # ---------------------------------------------------------------- bookings
@@ -548,6 +554,7 @@ def booking_confirm(
         if hold.locked_until < _epoch(now):
             raise HoldExpired() from exc
         raise SlotTaken(hold.start, professional_id=hold.professional_id) from exc
+    agenda_changed(tenant_id=tenant_id)
     _patient_profile_remember(actor=actor, tenant_id=tenant_id, patient=patient)
     return booking
 
@@ -639,6 +646,7 @@ def booking_create(
         if exc.failed(_clinic_key(tenant_id)):
             raise ClinicSuspended(phone=clinic.phone) from exc
         raise SlotTaken(start, professional_id=professional_id) from exc
+    agenda_changed(tenant_id=tenant_id)
     return booking
 
 
@@ -704,6 +712,7 @@ def booking_cancel(
         dynamo.transact(build)
     except dynamo.TransactionCancelled as exc:
         raise BookingChangedMeanwhile(detail=str(exc.reasons)) from exc
+    agenda_changed(tenant_id=tenant_id)
     return booking
 
 
@@ -716,6 +725,7 @@ def booking_reschedule(
     professional_id: str | None = None,
     treatment_id: str | None = None,
     hold_id: str | None = None,
+    end: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> Booking:
     """Move a booking: free the old cells, claim the new ones, update it, in one transaction.
@@ -723,6 +733,8 @@ def booking_reschedule(
     The patient may move their own booking until the cutoff, keeping the treatment, and may
     use a hold of theirs on the new time; staff may also change the treatment. When the new
     time is taken the transaction is cancelled whole and the booking keeps its old time.
+    Staff may also give it another length (``end``, the calendar's resize): on the 5-minute
+    grid, buffers included within one transaction's cells, inside working hours.
     """
     now = now or timezone.now()
     new_start = new_start.astimezone(dt.UTC)
@@ -743,6 +755,10 @@ def booking_reschedule(
     assert treatment is not None and professional is not None
     if clinic.suspended:
         raise ClinicSuspended(phone=clinic.phone)
+    if end is not None:
+        if not standing.staff:
+            raise Forbidden(_LENGTH_STAFF_ONLY)
+        treatment = _with_length(treatment, start=new_start, end=end.astimezone(dt.UTC))
     late = _past_cutoff(clinic, booking, now)
     if late and not standing.staff:
         raise CancellationCutoffPassed(hours=int(clinic.cancellation_cutoff_hours), phone=clinic.phone)
@@ -774,7 +790,8 @@ def booking_reschedule(
         booking.cutoff_overridden = True
     _agenda_keys(booking)
     moved_from = old_start.astimezone(clinic.zone).strftime("%Y-%m-%d %H:%M")
-    _history(booking, action="rescheduled", actor=actor, now=now, note=f"from {moved_from}")
+    note = f"from {moved_from}" if end is None else f"from {moved_from}, {int(treatment.duration_minutes)} min"
+    _history(booking, action="rescheduled", actor=actor, now=now, note=note)
     hold_key = dynamo.key_of(hold) if hold else None
 
     def build(tx: dynamo.Transaction) -> None:
@@ -802,7 +819,27 @@ def booking_reschedule(
         if hold_key is not None and exc.failed(hold_key):
             raise HoldNotFound(detail=f"hold {hold_id} gone") from exc
         raise SlotTaken(new_start, professional_id=professional_id) from exc
+    agenda_changed(tenant_id=tenant_id)
     return booking
+
+
+_LENGTH_STAFF_ONLY = gettext_lazy("Only the clinic can change the length of an appointment.")
+_LENGTH_INVALID = gettext_lazy(
+    "An appointment's length must be a multiple of %(step)s minutes, from %(step)s minutes up to %(longest)s "
+    "minutes including its preparation time."
+)
+
+
+def _with_length(treatment: Treatment, *, start: dt.datetime, end: dt.datetime) -> Treatment:
+    """A copy of ``treatment`` lasting [start, end), for the rules and the cells; the catalogue is untouched."""
+    minutes, rest = divmod((end - start).total_seconds(), 60)
+    buffers = int(treatment.buffer_before_minutes) + int(treatment.buffer_after_minutes)
+    step = CELL_MINUTES
+    if rest or minutes <= 0 or minutes % step or minutes + buffers > dynamo.MAX_BLOCK_MINUTES:
+        raise Invalid(_LENGTH_INVALID % {"step": step, "longest": dynamo.MAX_BLOCK_MINUTES})
+    copy = Treatment.from_raw_data(treatment.serialize())
+    copy.duration_minutes = int(minutes)
+    return copy
 
 
 def booking_mark(
@@ -835,6 +872,7 @@ def booking_mark(
         if exc.cause_response_code == "ConditionalCheckFailedException":
             raise BookingChangedMeanwhile() from exc
         raise
+    agenda_changed(tenant_id=tenant_id)
     return booking
 
 
