@@ -42,6 +42,7 @@ _ATTRIBUTES = (
     "booking_id",
     "hold_id",
     "block_id",
+    "occurrence_id",
     "professional_id",
     "professional_name",
     "patient_name",
@@ -247,6 +248,7 @@ def agenda_events(
     start, end = span.in_zone(zone)
     urls = event_urls(slug)
     events: list[dict[str, Any]] = []
+    blocks: dict[str, dict[str, Any]] = {}
     valid_until: int | None = None
     for item in items:
         begins, ends = dynamo.parse_iso_utc(_s(item, "start")), dynamo.parse_iso_utc(_s(item, "end"))
@@ -284,6 +286,13 @@ def agenda_events(
                 "classNames": ["nq-hold"],
             }
         else:
+            # A block longer than one agenda entry may span is stored in segments: one event per occurrence.
+            occurrence = _s(item, "occurrence_id") or _s(item, "block_id")
+            earlier = blocks.get(occurrence)
+            if earlier is not None:
+                earlier["start"] = min(earlier["start"], event["start"], key=dt.datetime.fromisoformat)
+                earlier["end"] = max(earlier["end"], event["end"], key=dt.datetime.fromisoformat)
+                continue
             block_id = _s(item, "block_id")
             reason = str(BLOCK_REASONS.get(_s(item, "reason"), BLOCK_REASONS[BlockReason.OTHER]))
             note = _s(item, "note")
@@ -295,6 +304,7 @@ def agenda_events(
                 "color": _GREY,
                 "classNames": ["nq-block"],
             }
+            blocks[occurrence] = event
         events.append(event)
     return Events(events=events, valid_until=valid_until)
 

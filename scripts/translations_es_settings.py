@@ -8,9 +8,9 @@ ES = {
     "Nothing is saved yet. Appointments keep their time; in the new time zone they fall outside their professional's hours. Save again to keep them as they are, or change the hours or the appointments first.": "Todavía no se guardó nada. Las citas conservan su hora; con la nueva zona horaria quedan fuera del horario de su profesional. Guarda de nuevo para mantenerlas como están, o cambia antes los horarios o las citas.",
     "Save and keep these appointments": "Guardar y mantener estas citas",
     # Django's password rules (accounts/catalogue_overrides.py).
-    "Your password can’t be too similar to your other personal information.": "Tu contraseña no puede parecerse demasiado a tus otros datos personales.",  # noqa: RUF001
-    "Your password can’t be a commonly used password.": "Tu contraseña no puede ser una de las que usa mucha gente.",  # noqa: RUF001
-    "Your password can’t be entirely numeric.": "Tu contraseña no puede tener solo números.",  # noqa: RUF001
+    "Your password can’t be too similar to your other personal information.": "Tu contraseña no puede parecerse demasiado a tus otros datos personales.",
+    "Your password can’t be a commonly used password.": "Tu contraseña no puede ser una de las que usa mucha gente.",
+    "Your password can’t be entirely numeric.": "Tu contraseña no puede tener solo números.",
     "Your old password was entered incorrectly. Please enter it again.": "Tu contraseña anterior no es correcta. Escríbela de nuevo.",
     "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive.": "Escribe un %(username)s y una contraseña correctos. Ten en cuenta que ambos campos distinguen mayúsculas y minúsculas.",
     # The panel: settings, closures; Django admin: onboarding, suspension, field names.

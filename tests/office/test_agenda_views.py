@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from booking import services
+from booking.blocks import block_create
 from booking.changes import agenda_changed
 from booking.models import BookingStatus
 from booking.selectors import booking_get
@@ -145,6 +146,26 @@ def test_it_lists_bookings_holds_and_outcomes_in_two_requests(
     assert (
         events[f"hold:{held.hold_id}"]["classNames"] == ["nq-hold"] and not events[f"hold:{held.hold_id}"]["editable"]
     )
+
+
+def test_it_shows_a_long_block_as_one_event(world: World, people: People) -> None:
+    """Seven hours are stored as segments (one agenda entry spans at most MAX_BLOCK_MINUTES): one event."""
+    [first, *rest] = block_create(
+        tenant_id=world.tenant_id,
+        professional_id=world.ana.professional_id,
+        start=at(8),
+        end=at(15),
+        reason="training",
+        note="Curso de implantes",
+        actor=member(world, people.admin),
+    )
+    assert rest, "a seven-hour block is stored in more than one item"
+
+    [event] = feed(signed_in(people.reception), events_url(world)).json()
+
+    assert event["id"] == f"block:{first.block_id}" and event["kind"] == "block"
+    assert (event["start"], event["end"]) == ("2026-12-01T08:00:00-05:00", "2026-12-01T15:00:00-05:00")
+    assert event["title"] == "Training · Curso de implantes" and event["editable"] is False
 
 
 def test_it_costs_two_requests_whatever_the_number_of_professionals(
