@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup prereqs prereqs-test lint bench bench-calendar clean messages
+.PHONY: run test setup prereqs prereqs-test lint bench bench-calendar bench-reports clean messages
 
 run: prereqs setup
 	$(PY) -m nexioq.devservers run
@@ -73,10 +73,15 @@ lint: setup
 bench: setup
 	$(PY) bench/bench_booking.py
 	$(PY) bench/bench_calendar.py
+	$(PY) -m bench.bench_reports
 
 # The calendar's events feed alone (a few minutes, most of it seeding).
 bench-calendar: setup
 	$(PY) bench/bench_calendar.py
+
+# The 30-day report of a 20-professional clinic alone.
+bench-reports: setup
+	$(PY) -m bench.bench_reports
 
 clean:
 	rm -rf $(VENV) node_modules static/css/app.css static/vendor var/staticfiles var/dynamodb-launcher

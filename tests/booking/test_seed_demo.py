@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -8,7 +9,9 @@ from django.core.management.base import CommandError
 
 from access.models import Membership
 from accounts.models import User
+from booking.block_selectors import blocks_in_range
 from booking.models import Booking
+from booking.patient_selectors import patient_search
 from clinics.selectors import clinic_get, professional_list, tenant_id_for_slug, treatment_list
 from nexioq import dynamo
 from tests.conftest import NOW
@@ -47,6 +50,12 @@ def test_it_loads_the_demo_clinic_once(dynamodb_local: str, settings) -> None:  
     assert len(bookings) == len(first_run) > 100
     assert {b.status for b in bookings} == {"confirmed", "attended", "no_show", "cancelled"}
     assert all(b.status == "confirmed" for b in bookings if b.start > NOW)
+    # Reception finds the demo patients in the directory, and their bookings name the record.
+    [found] = patient_search(tenant_id=tenant_id, query="torres")
+    assert found.name == "Ana Sofía Torres"
+    assert {b.channel for b in bookings} >= {"phone"} and all(b.patient_record_id for b in bookings if b.channel)
+    meetings = blocks_in_range(tenant_id=tenant_id, start=NOW, end=NOW + dt.timedelta(days=35))
+    assert len({m.series_id for m in meetings}) == 1 and len(meetings) == 4
     assert all(t.price > 0 for t in treatment_list(tenant_id=tenant_id))
     roles = set(Membership.objects.filter(tenant_id=tenant_id).values_list("user__email", "role"))
     assert roles == {

@@ -6,6 +6,7 @@ whose admin and patient show that one clinic's people see nothing of the other.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import unicodedata
 from typing import Any
@@ -19,8 +20,11 @@ from access.models import Membership, Role
 from access.permissions import Actor
 from accounts.models import User
 from booking import selectors, services
-from booking.errors import NotOffered, SlotTaken
-from booking.models import Booking, BookingStatus
+from booking.block_selectors import blocks_in_range
+from booking.blocks import block_create
+from booking.errors import BlockConflict, NotOffered, SlotTaken
+from booking.models import BlockReason, Booking, BookingStatus
+from booking.patients import patient_record_create
 from clinics import services as clinic_services
 from clinics.clinic_settings import ClinicSettings
 from clinics.models import Clinic
@@ -124,6 +128,7 @@ class Command(BaseCommand):
         self.professionals(clinic, PROFESSIONALS)
         self.closure(clinic)
         made = self.bookings(clinic_get(tenant_id=clinic.tenant_id))
+        self.meeting(clinic_get(tenant_id=clinic.tenant_id))
         agenda = self.agenda(clinic_get(tenant_id=clinic.tenant_id))
         self.stdout.write(
             f"Demo clinic ready: /c/{clinic.slug}/ ({made} demo bookings in the coming week, "
@@ -296,6 +301,7 @@ class Command(BaseCommand):
         today = now.astimezone(clinic.zone).date()
         treatments = {t.treatment_id: t for t in treatment_list(tenant_id=clinic.tenant_id)}
         system = Actor.system(tenant_id=clinic.tenant_id)
+        records = self.patients(clinic)
         made = 0
         for professional in professional_list(tenant_id=clinic.tenant_id):
             offered = [treatments[t] for t in sorted(professional.treatment_ids) if t in treatments]
@@ -319,7 +325,8 @@ class Command(BaseCommand):
                     start = starts[int(len(starts) * share)].start
                     if day_offset >= 0 and start < now:
                         continue
-                    name, phone = DEMO_PATIENTS[(day.toordinal() * 4 + n + len(professional.name)) % len(DEMO_PATIENTS)]
+                    which = (day.toordinal() * 4 + n + len(professional.name)) % len(DEMO_PATIENTS)
+                    name, phone = DEMO_PATIENTS[which]
                     try:
                         booking = services.booking_create(
                             tenant_id=clinic.tenant_id,
@@ -332,6 +339,8 @@ class Command(BaseCommand):
                                 name=name, email=f"{_ascii(name.split()[0])}@example.com", phone=phone
                             ),
                             now=min(now, start - dt.timedelta(days=2)),
+                            channel="phone",
+                            patient_record_id=records[which],
                         )
                     except (SlotTaken, NotOffered):
                         continue
@@ -339,6 +348,50 @@ class Command(BaseCommand):
                     if start < now and booking.status == BookingStatus.CONFIRMED:
                         self.outcome(clinic, booking, seed=day.toordinal() + n)
         return made
+
+    def patients(self, clinic: Clinic) -> list[str]:
+        """The clinic's patient records (reception finds them in the directory), one per demo patient."""
+        system = Actor.system(tenant_id=clinic.tenant_id)
+        ids = []
+        for number, (name, phone) in enumerate(DEMO_PATIENTS):
+            made = patient_record_create(
+                tenant_id=clinic.tenant_id,
+                name=name,
+                phone=phone,
+                email=f"{_ascii(name.split()[0])}.{number}@example.com",
+                actor=system,
+                record_id=f"demo-patient-{number}",
+            )
+            assert made.record is not None
+            ids.append(made.record.record_id)
+        return ids
+
+    def meeting(self, clinic: Clinic) -> None:
+        """The team meeting: every Friday 12:00-13:00 on Dra. Gómez's agenda for the next four weeks."""
+        now = timezone.now()
+        today = now.astimezone(clinic.zone).date()
+        friday = today + dt.timedelta(days=(4 - today.weekday()) % 7 or 7)
+        start = dt.datetime.combine(friday, dt.time(12, 0), tzinfo=clinic.zone)
+        existing = blocks_in_range(
+            tenant_id=clinic.tenant_id,
+            start=start.astimezone(dt.UTC),
+            end=(start + dt.timedelta(hours=1)).astimezone(dt.UTC),
+            professional_id="dra-gomez",
+        )
+        if existing:
+            return
+        # A booking made in the demo since may hold that time: the meeting gives way, the booking stays.
+        with contextlib.suppress(BlockConflict):
+            block_create(
+                tenant_id=clinic.tenant_id,
+                professional_id="dra-gomez",
+                start=start,
+                end=start + dt.timedelta(hours=1),
+                reason=BlockReason.MEETING,
+                note="Reunión de equipo",
+                weeks=4,
+                actor=Actor.system(tenant_id=clinic.tenant_id),
+            )
 
     def outcome(self, clinic: Clinic, booking: Booking, *, seed: int) -> None:
         """Most came, some did not, a few cancelled: what last week looks like."""
