@@ -15,10 +15,10 @@ from access.models import STAFF_ROLES, Invitation, Membership, Role
 from accounts.models import User
 
 
-def patient_membership_ensure(*, user: User, tenant_id: str) -> Membership:
-    """Booking at a clinic makes the user one of its patients (once)."""
-    membership, _created = Membership.objects.get_or_create(user=user, tenant_id=tenant_id, role=Role.PATIENT)
-    return membership
+def patient_membership_ensure(*, user: User, tenant_id: str) -> bool:
+    """Booking at a clinic makes the user one of its patients (once); True when it just did."""
+    _membership, created = Membership.objects.get_or_create(user=user, tenant_id=tenant_id, role=Role.PATIENT)
+    return created
 
 
 def staff_list(*, tenant_id: str) -> list[Membership]:

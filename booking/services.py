@@ -560,20 +560,14 @@ def booking_confirm(
 
 
 def _patient_profile_remember(*, actor: Actor, tenant_id: str, patient: PatientDetails) -> None:
-    """After the booking is written: membership and profile. A failure here loses no booking."""
+    """After the booking is written: membership, profile and, at the first booking here, the clinic's
+    record (so reception finds the patient). A failure here loses no booking."""
     assert actor.user is not None
     from booking import patients  # the directory builds on this module
 
+    first_here = False
     try:
-        # The clinic's record of an online patient: made at their first booking here.
-        patients.patient_record_for_user_ensure(
-            tenant_id=tenant_id, user_id=str(actor.user.pk), name=patient.name, phone=patient.phone, email=patient.email
-        )
-    except Exception:
-        # The directory is a convenience for reception: its failure must not fail a booking already made.
-        log.exception("booking confirmed but the clinic record of %s at %s was not saved", actor.user_id, tenant_id)
-    try:
-        access_services.patient_membership_ensure(user=actor.user, tenant_id=tenant_id)
+        first_here = access_services.patient_membership_ensure(user=actor.user, tenant_id=tenant_id)
         accounts_services.user_profile_fill(user=actor.user, full_name=patient.name, phone=patient.phone)
     except DatabaseError:
         # The booking stands and is in the patient's list (by patient id); the membership is
@@ -581,6 +575,15 @@ def _patient_profile_remember(*, actor: Actor, tenant_id: str, patient: PatientD
         log.exception(
             "booking confirmed but the patient membership of %s at %s was not saved", actor.user_id, tenant_id
         )
+    if not first_here:
+        return  # their record was made at their first booking: no DynamoDB request for it on every booking
+    try:
+        patients.patient_record_for_user_ensure(
+            tenant_id=tenant_id, user_id=str(actor.user.pk), name=patient.name, phone=patient.phone, email=patient.email
+        )
+    except Exception:
+        # The directory is a convenience for reception: its failure must not fail a booking already made.
+        log.exception("booking confirmed but the clinic record of %s at %s was not saved", actor.user_id, tenant_id)
 
 
 def booking_create(

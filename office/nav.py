@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from access.models import STAFF_ROLES, Membership
 from access.permissions import Action, Actor, request_actor
@@ -42,4 +43,5 @@ def context(request: HttpRequest) -> dict[str, Any]:
     actor = request_actor(request)
     if actor is None or not actor.is_member:
         return {}
-    return {"nav": nav_for(actor)}
+    # Lazy: a view that passes its own ``nav`` (staff_nav) hides this one, which then costs nothing.
+    return {"nav": SimpleLazyObject(lambda: nav_for(actor))}

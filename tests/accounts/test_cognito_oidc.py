@@ -141,7 +141,7 @@ def sign_in(live_server: LiveServer, email: str) -> SignIn:
     assert len(authorize) == 1, [r.url for r in login_page.history]
     authorize_query = {key: values[0] for key, values in parse_qs(urlsplit(authorize[0].url).query).items()}
 
-    # The user signs in at the provider: -> /o/authorize/ -> app callback (token, userInfo) -> home.
+    # The user signs in at the provider: -> /o/authorize/ -> app callback (token, userInfo) -> landing.
     csrf = CSRF_INPUT.search(login_page.text)
     assert csrf, login_page.text
     final = browser.post(
@@ -158,7 +158,9 @@ def sign_in(live_server: LiveServer, email: str) -> SignIn:
     assert len(callbacks) == 1, [(r.status_code, r.url) for r in final.history] + [final.url]
     assert "code" in parse_qs(urlsplit(callbacks[0].url).query)
     assert final.status_code == 200, final.text
-    assert final.url == live_server.url + "/", [r.url for r in final.history] + [final.url]
+    # Signed in, the landing page sends them on: patients to "Mis citas", staff to a clinic.
+    landing = [urlsplit(r.url).path for r in final.history] + [urlsplit(final.url).path]
+    assert "/start/" in landing and landing[-1] in {"/me/", "/clinics/", "/admin/"}, landing
     session_key = browser.cookies.get("sessionid")
     assert session_key, browser.cookies
     return SignIn(authorize_query=authorize_query, final=final, session_key=session_key)

@@ -155,7 +155,9 @@ def test_it_books_through_the_three_steps(client: Client, world: World) -> None:
 
     done = client.post(details_url, DETAILS)
     assert done.status_code == 302
-    assert done["X-Dynamo-Requests"] == "2"  # the hold with its clinic; the transaction
+    # The hold with its clinic; the transaction; and, at a patient's first booking at this clinic,
+    # their record in its directory (one Query for a record of their e-mail, one transaction).
+    assert done["X-Dynamo-Requests"] == "4"
     confirmation = client.get(done["Location"])
 
     body = confirmation.content.decode()
@@ -165,6 +167,11 @@ def test_it_books_through_the_three_steps(client: Client, world: World) -> None:
     assert (booking.patient_email, booking.patient_phone) == ("ana@example.com", "+573001234567")
     assert booking.start == at(9)
     assert booking.patient_pk == dynamo.patient_bookings_pk(str(booking.patient_id))
+
+    # Their next booking here costs the hold with its clinic and the transaction, nothing more.
+    again = client.post(pick(client, world, 11)["Location"], DETAILS)
+    assert again.status_code == 302
+    assert again["X-Dynamo-Requests"] == "2"
 
 
 @pytest.mark.usefixtures("patient")
