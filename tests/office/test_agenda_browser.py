@@ -194,3 +194,30 @@ def test_holds_outcomes_and_other_views_read_well(new_page: PageFactory, live_se
     page.reload()
     expect(page.locator("#agenda-calendar[data-ready='true'] .fc-timegrid")).to_be_visible()
     shot(page, "phone")
+
+
+def test_clicking_a_booking_opens_its_details_and_a_no_show_restyles_it(
+    new_page: PageFactory, live_server: object, staff: Staff
+) -> None:
+    """The calendar and the details panel together: the panel loads beside the calendar, marking a
+    no-show there (today's appointment) is saved, and the calendar redraws the event without a reload."""
+    world = staff.world
+    today = NOW.astimezone(world.clinic.zone).date()
+    booking = book(world, at(9, day=today), name="Rosa Pardo")
+    page = agenda(new_page, live_server, staff, staff.reception)
+    page.locator(".fc-timeGridDay-button").click()
+    rosa = event(page, "Rosa Pardo")
+    expect(rosa).to_be_visible()
+
+    rosa.click()
+    panel = page.locator("#agenda-panel #booking-panel")
+    expect(panel).to_contain_text("Rosa Pardo")
+    expect(panel).to_contain_text(booking.reference)
+    expect(page).to_have_url(f"{live_server.url}/c/{world.slug}/agenda/")  # type: ignore[attr-defined]
+    shot(page, "details-panel")
+
+    panel.locator("button[name='outcome'][value='no_show']").click()
+    expect(panel.locator("button[value='no_show'][aria-pressed='true']")).to_be_visible()
+    expect(page.locator(".fc-timegrid-event.nq-status-no_show", has_text="Rosa Pardo")).to_be_visible()
+    assert booking_get(tenant_id=world.tenant_id, booking_id=booking.booking_id).status == "no_show"
+    shot(page, "details-no-show")
