@@ -76,6 +76,8 @@ PATIENT_RECORD_PREFIX = "PATIENTREC#"
 PATIENT_DIRECTORY_PREFIX = "PDIR#"
 # Records waiting for their patient to sign up with the same e-mail, across clinics.
 PATIENT_CLAIM_PREFIX = "PCLAIM#"
+# A message waiting to go out, in its clinic's partition (notifications/).
+OUTBOX_PREFIX = "OUTBOX#"
 _CELL_TIME = "%Y-%m-%dT%H:%M"
 
 
@@ -115,6 +117,10 @@ def hold_sk(hold_id: str) -> str:
 
 def block_sk(block_id: str) -> str:
     return f"{BLOCK_PREFIX}{checked_id(block_id)}"
+
+
+def outbox_sk(item_id: str) -> str:
+    return f"{OUTBOX_PREFIX}{checked_id(item_id)}"
 
 
 def patient_record_sk(record_id: str) -> str:
@@ -211,6 +217,30 @@ def clinic_directory_sk(name: str, tenant_id: str) -> str:
     return f"{name.strip().lower()}{SEP}{tenant_id}"
 
 
+# Messages due: pending outbox items only (a sparse index: sending removes the keys), by due time,
+# spread over a few partitions so a busy minute is no hot key. The sweep reads every shard up to now.
+OUTBOX_SHARDS = 4
+
+
+def outbox_due_pk(item_id: str) -> str:
+    shard = int(hashlib.sha256(item_id.encode()).hexdigest(), 16) % OUTBOX_SHARDS
+    return f"DUE{SEP}{shard}"
+
+
+def outbox_due_shards() -> list[str]:
+    return [f"DUE{SEP}{shard}" for shard in range(OUTBOX_SHARDS)]
+
+
+def outbox_due_sk(due: dt.datetime, tenant_id: str, item_id: str) -> str:
+    """``<utc due>#<tenant>#<item>``: a Query up to ``outbox_due_bound(now)`` finds what is due."""
+    return f"{iso_utc(due)}{SEP}{checked_id(tenant_id)}{SEP}{checked_id(item_id)}"
+
+
+def outbox_due_bound(moment: dt.datetime) -> str:
+    """Every due key at or before ``moment`` sorts at or before this (``~`` follows every id character)."""
+    return f"{iso_utc(moment)}{SEP}~"
+
+
 def iso_utc(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime")
@@ -287,6 +317,15 @@ class ClinicAgendaIndex(GlobalSecondaryIndex["TableItem"]):
     clinic_agenda_sk = UnicodeAttribute(range_key=True, attr_name="ClinicAgendaSK")
 
 
+class OutboxDueIndex(GlobalSecondaryIndex["TableItem"]):
+    class Meta:
+        index_name = "outbox-due"
+        projection = AllProjection()
+
+    due_pk = UnicodeAttribute(hash_key=True, attr_name="DuePK")
+    due_sk = UnicodeAttribute(range_key=True, attr_name="DueSK")
+
+
 # ---------------------------------------------------------------- base model
 
 # DynamoDB Local accepts any credentials but botocore insists on some; never used against AWS.
@@ -321,12 +360,15 @@ class TableItem(Model):
     agenda_sk = UnicodeAttribute(null=True, attr_name="AgendaSK")
     clinic_agenda_pk = UnicodeAttribute(null=True, attr_name="ClinicAgendaPK")
     clinic_agenda_sk = UnicodeAttribute(null=True, attr_name="ClinicAgendaSK")
+    due_pk = UnicodeAttribute(null=True, attr_name="DuePK")
+    due_sk = UnicodeAttribute(null=True, attr_name="DueSK")
     expires_at = TTLAttribute(null=True)
 
     patient_bookings = PatientBookingsIndex()
     clinic_directory = ClinicDirectoryIndex()
     professional_agenda = ProfessionalAgendaIndex()
     clinic_agenda = ClinicAgendaIndex()
+    outbox_due = OutboxDueIndex()
 
 
 def configure(*, host: str | None, table_name: str | None = None) -> None:

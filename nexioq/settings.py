@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "booking",
     "panel",
     "office",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -131,7 +131,13 @@ def test_it_rewrites_every_item_into_the_new_layout(old_table: Any) -> None:
     assert "version 1 -> 2 (4 cells, 1 bookings, 2 clinics rewritten)" in output
     keys = {(i["PK"]["S"], i["SK"]["S"]) for i in old_table.scan(TableName=TABLE)["Items"]}
     assert not any(dynamo.Layout1.CELL.match(sk) for _, sk in keys)  # no cell of layout 1 is left
-    assert dynamo.index_names() == {"patient-bookings", "clinic-directory", "professional-agenda", "clinic-agenda"}
+    assert dynamo.index_names() == {
+        "patient-bookings",
+        "clinic-directory",
+        "professional-agenda",
+        "clinic-agenda",
+        "outbox-due",
+    }
     booking = selectors.booking_get(tenant_id=TENANT, booking_id="b1")
     assert booking.status == "attended"
     assert [b.booking_id for b in selectors.bookings_for_patient(patient_id="u1")] == ["b1"]

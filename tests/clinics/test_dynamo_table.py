@@ -15,7 +15,7 @@ def describe() -> dict:  # type: ignore[type-arg]
     return client.describe_table(TableName=TableItem.Meta.table_name)["Table"]
 
 
-INDEXES = {"patient-bookings", "clinic-directory", "professional-agenda", "clinic-agenda"}
+INDEXES = {"patient-bookings", "clinic-directory", "professional-agenda", "clinic-agenda", "outbox-due"}
 
 
 def test_it_creates_the_table_with_its_named_indexes_and_ttl(dynamodb_local: str) -> None:
