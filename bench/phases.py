@@ -80,9 +80,13 @@ def recorded_booking(world: World, candidate: Candidate) -> dict[str, list[Call]
     are built to the size of its hold and confirm; ``request_costs`` replays its reads."""
     from django.test import Client
 
+    from access.models import Membership, Role
     from accounts.models import User
 
     user, _ = User.objects.get_or_create(email="bench-recorded@example.com")
+    # A returning patient: a first booking at a clinic also makes their record in its directory
+    # (a Query and a transaction more, once), which is not the booking's own cost.
+    Membership.objects.get_or_create(user=user, tenant_id=world.clinic.tenant_id, role=Role.PATIENT)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     url = f"/c/{world.slug}/book/{candidate.treatment_id}/"
