@@ -49,6 +49,13 @@ class World:
 
 
 @pytest.fixture
+def ticking() -> Iterator[time_machine.Coordinates]:
+    """NOW, but moving: a frozen clock stalls the live server's and Playwright's timeouts (browser tests)."""
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
 def frozen() -> Iterator[time_machine.Coordinates]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller

@@ -6,7 +6,6 @@ Screenshots land in test-artifacts/browser/refusal-*.png.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,17 +24,11 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     page,
     playwright_driver,
 )
-from tests.conftest import DAY, NOW, World, make_world
+from tests.conftest import DAY, World, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-
-
-@pytest.fixture
-def ticking() -> Iterator[time_machine.Coordinates]:
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
 
 
 @pytest.fixture

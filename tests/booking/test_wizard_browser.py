@@ -10,7 +10,7 @@ Run alone: ``.venv/bin/python -m pytest tests/booking/test_wizard_browser.py -q`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     page,
     playwright_driver,
 )
-from tests.conftest import DAY, NOW, PASSWORD, World, at, book, make_user, make_world
+from tests.conftest import DAY, PASSWORD, World, at, book, make_user, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,13 +39,6 @@ PATIENT_EMAIL = "ana@example.com"
 
 
 # --- fixtures -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def ticking() -> Iterator[time_machine.Coordinates]:
-    """NOW, but moving: a frozen clock stalls the live server's and Playwright's timeouts."""
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,19 +28,12 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     page,
     playwright_driver,
 )
-from tests.conftest import BOGOTA, NOW, World, at, book, make_world
+from tests.conftest import BOGOTA, World, at, book, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 WEDNESDAY = dt.date(2026, 12, 2)
-
-
-@pytest.fixture
-def ticking() -> Iterator[time_machine.Coordinates]:
-    """NOW, but moving: a frozen clock stalls the live server's and Playwright's timeouts."""
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
 
 
 def midnight(day: dt.date) -> dt.datetime:

@@ -7,7 +7,6 @@ Screenshots go to ``test-artifacts/agenda-*.png``. Run alone:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,13 +33,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LIVE_UPDATE_MS = 15_000
 # Tall enough for the whole working day: a drag near the window's edge would scroll the page under it.
 TALL = {"width": 1280, "height": 1500}
-
-
-@pytest.fixture
-def ticking() -> Iterator[time_machine.Coordinates]:
-    """NOW, but moving: a frozen clock stalls the live server's and Playwright's timeouts."""
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
 
 
 @dataclass

@@ -10,7 +10,6 @@ Run alone: ``.venv/bin/python -m pytest tests/office/test_blocks_browser.py -q``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,20 +31,13 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     new_page,
     playwright_driver,
 )
-from tests.conftest import DAY, NOW, PASSWORD, World, at, book, make_user, make_world
+from tests.conftest import DAY, PASSWORD, World, at, book, make_user, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "blocks"
 ADMIN_EMAIL = "admin@clinica.example"
 DENTIST_EMAIL = "ana@clinica.example"
-
-
-@pytest.fixture
-def ticking() -> Iterator[time_machine.Coordinates]:
-    """NOW, but moving: a frozen clock stalls the live server's and Playwright's timeouts."""
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
 
 
 @pytest.fixture

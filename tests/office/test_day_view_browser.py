@@ -9,7 +9,6 @@ Run alone: ``.venv/bin/python -m pytest tests/office/test_day_view_browser.py -q
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,13 +40,6 @@ RECEPTION = "reception@clinic-a.example"
 DENTIST = "dentist@clinic-a.example"
 TABLET = {"width": 1024, "height": 768}
 COLORS = ("#2563eb", "#db2777", "#ea580c", "#7c3aed")
-
-
-@pytest.fixture
-def ticking() -> Iterator[time_machine.Coordinates]:
-    """NOW, but moving: a frozen clock stalls the live server's and Playwright's timeouts."""
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
 
 
 @pytest.fixture

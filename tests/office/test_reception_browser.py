@@ -10,7 +10,6 @@ Run alone: ``.venv/bin/python -m pytest tests/office/test_reception_browser.py -
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,19 +30,12 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     new_page,
     playwright_driver,
 )
-from tests.conftest import NOW, World, at, book, make_user, make_world, system
+from tests.conftest import World, at, book, make_user, make_world, system
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 RECEPTION_EMAIL = "reception@clinic-a.example"
-
-
-@pytest.fixture
-def ticking() -> Iterator[time_machine.Coordinates]:
-    """NOW, but moving: a frozen clock stalls the live server's and Playwright's timeouts."""
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
 
 
 @pytest.fixture

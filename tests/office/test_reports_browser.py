@@ -10,7 +10,6 @@ Run alone: ``.venv/bin/python -m pytest tests/office/test_reports_browser.py -q`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,7 +31,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     new_page,
     playwright_driver,
 )
-from tests.conftest import DAY, NOW, World, at, book, make_user, make_world, system
+from tests.conftest import DAY, World, at, book, make_user, make_world, system
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,13 +39,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 ADMIN_EMAIL = "admin@clinic-a.example"
 ANAS_PATIENTS = ["Lucía Fernández", "Mateo Rojas", "Camila Ortiz", "Santiago Peña", "Isabella Cruz", "Tomás Vega"]
 BENS_PATIENTS = ["Valentina Díaz", "Sebastián Mora", "Mariana López"]
-
-
-@pytest.fixture
-def ticking() -> Iterator[time_machine.Coordinates]:
-    """NOW, but moving: a frozen clock stalls the live server's and Playwright's timeouts."""
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ Run alone: ``.venv/bin/python -m pytest tests/panel/test_catalogue_browser.py -q
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +28,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     new_page,
     playwright_driver,
 )
-from tests.conftest import NOW, World, make_user, make_world
+from tests.conftest import World, make_user, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,13 +38,6 @@ ADMIN_EMAIL = "admin@clinic-a.example"
 EXPECTED_TIMES = [f"{h:02d}:{m:02d}" for h in range(9, 13) for m in (0, 15, 30, 45) if (h, m) <= (12, 0)] + [
     f"{h:02d}:{m:02d}" for h in range(15, 18) for m in (0, 15, 30, 45) if (h, m) <= (17, 0)
 ]
-
-
-@pytest.fixture
-def ticking() -> Iterator[time_machine.Coordinates]:
-    """NOW, but moving: a frozen clock stalls the live server's and Playwright's timeouts."""
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
 
 
 @pytest.fixture

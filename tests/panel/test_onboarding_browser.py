@@ -35,7 +35,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     new_page,
     playwright_driver,
 )
-from tests.conftest import NOW, PASSWORD, make_user
+from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,13 +49,6 @@ CODE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)  # allauth
 LINK = re.compile(r"https?://\S+/invitations/\S+/")
 # The browser steps measured for this path (README, "Onboarding"): more means the path grew.
 MAX_STEPS = 48
-
-
-@pytest.fixture
-def ticking() -> Iterator[time_machine.Coordinates]:
-    """NOW, but moving: a frozen clock stalls the live server's and Playwright's timeouts."""
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +42,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "portal"
 SIZES = {"desktop": {"viewport": DESKTOP}, "phone": {"viewport": MOBILE, "mobile": True}}
 LATER = dt.date(2026, 12, 3)  # a Thursday, days ahead: well before the 24 h cutoff
 NEXT = dt.date(2026, 12, 4)
-
-
-@pytest.fixture
-def ticking() -> Iterator[time_machine.Coordinates]:
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
 
 
 @pytest.fixture
