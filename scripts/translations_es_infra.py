@@ -1,6 +1,8 @@
 """Spanish strings of the local servers' pages (/dev/mail/); loaded by scripts/translations_es.py."""
 
 ES = {
+    # notifications/apps.py (the foundation on main; also in translations_es_notifications.py)
+    "Notifications": "Notificaciones",
     # templates/dev_mail.html, templates/dev_mail_message.html
     "Mail sent locally": "Correo enviado en local",
     "Every message this server sent is kept by the local mail sink instead of being delivered. Nothing leaves this machine.": "El buzón local guarda cada mensaje que envió este servidor en lugar de entregarlo. Nada sale de esta máquina.",

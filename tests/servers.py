@@ -102,7 +102,15 @@ def _point_celery_at(url: str | None) -> None:
 
 def _reset_celery_connections(app: Any) -> None:
     """Forget the app's broker connections and result backend (as Celery does after a fork)."""
-    # Not closed: kombu keeps one pool per broker URL for the whole process and hands it out again.
+    # The result store's subscription is closed here, or it would retry its lost Redis for 20 s
+    # once the server stops. (The broker pool is not: kombu keeps one per URL for the process.)
+    backend = app._backend
+    consumer = getattr(backend, "result_consumer", None)
+    if consumer is not None:
+        consumer.subscribed_to.clear()
+        with contextlib.suppress(Exception):
+            consumer.stop()
+        consumer._pubsub = None
     app._after_fork()
     app._backend_cache = None
     if hasattr(app._local, "backend"):
