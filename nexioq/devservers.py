@@ -259,9 +259,10 @@ def start_celery(
     return process
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes], signum: int = signal.SIGTERM) -> None:
+    """``signum`` (one polite signal: a second one makes Redis quit without saving), then SIGKILL after 10 s."""
     if process.poll() is None:
-        process.terminate()
+        process.send_signal(signum)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -330,9 +331,7 @@ def run(*, host: str, port: int, dynamo_port: int, redis_port: int, mail_port: i
         return 1
     finally:
         for process in reversed(started):
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-                stop(process)
+            stop(process, signal.SIGINT)
 
 
 def main() -> int:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import http.cookiejar
 import ipaddress
 import os
 import queue
+import re
 import signal
 import socket
 import struct
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -172,6 +175,19 @@ def read_lines(stream: object, into: queue.Queue[str]) -> None:
         into.put(line)
 
 
+def request_password_reset(web: str, email: str) -> None:
+    """What a visitor does in the browser: the form, then a POST with its CSRF token and cookie."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(f"{web}/accounts/password/reset/", timeout=30) as response:
+        form = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert token is not None, form
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), "email": email}).encode()
+    request = urllib.request.Request(f"{web}/accounts/password/reset/", data=data, headers={"Referer": web})  # noqa: S310 - http on loopback
+    with opener.open(request, timeout=30) as response:
+        assert response.status == 200
+
+
 def test_make_run_starts_every_server_and_stops_them_all(tmp_path: Path) -> None:
     ports = {name: devservers.free_port() for name in ("web", "dynamo", "redis", "mail")}
     var = tmp_path / "var"
@@ -197,8 +213,18 @@ def test_make_run_starts_every_server_and_stops_them_all(tmp_path: Path) -> None
             with contextlib.suppress(queue.Empty):
                 output.append(lines.get(timeout=1))
         devservers.wait_for_port(ports["web"], timeout=60)
-        with urllib.request.urlopen(f"http://127.0.0.1:{ports['web']}/dev/mail/", timeout=30) as response:
+        web = f"http://127.0.0.1:{ports['web']}"
+        # Mail the web process sends goes through the sink to var/mail and /dev/mail/.
+        request_password_reset(web, "paciente@sonrisa.example")
+        deadline = time.monotonic() + 30
+        while not list((var / "mail").glob("*.eml")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        [eml] = (var / "mail").glob("*.eml")
+        with urllib.request.build_opener().open(f"{web}/dev/mail/", timeout=30) as response:
             assert response.status == 200
+            page = response.read().decode()
+        assert "paciente@sonrisa.example" in page
+        assert f"/dev/mail/{eml.name}/" in page
         assert f"http://127.0.0.1:{ports['web']}/dev/mail/ (also as .eml files in {var / 'mail'})" in "".join(output)
         for name in ("redis", "mail"):
             assert_loopback_only(ports[name])
