@@ -205,9 +205,7 @@ def wait_for_line(
         if log.exists() and text in log.read_bytes()[offset:].decode(errors="replace"):
             return
         if process.poll() is not None:
-            raise RuntimeError(
-                f"{' '.join(map(str, process.args))} exited with code {process.returncode}:\n{tail(log)}"
-            )
+            raise RuntimeError(f"the process logging to {log} exited with code {process.returncode}:\n{tail(log)}")
         time.sleep(0.1)
     raise RuntimeError(f"no {text!r} in {log} after {timeout}s:\n{tail(log)}")
 

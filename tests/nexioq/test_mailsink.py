@@ -54,7 +54,9 @@ def test_it_keeps_the_html_alternative_and_the_attachment_intact(smtp_sink: Mail
     [attachment] = received.iter_attachments()
     assert attachment.get_filename() == "cita.ics"
     assert attachment.get_content_type() == "text/calendar"
-    assert attachment.get_payload(decode=True).replace(b"\r\n", b"\n") == ICS.replace(b"\r\n", b"\n")
+    payload = attachment.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    assert payload.replace(b"\r\n", b"\n") == ICS.replace(b"\r\n", b"\n")
 
 
 def test_it_writes_each_message_as_an_eml_file(smtp_sink: MailSink) -> None:
