@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from kombu.exceptions import OperationalError
 
+from nexioq.mailsink import MailSink
 from nexioq.tasks import heartbeat, ping
 from tests.servers import CeleryProcess, RedisServer
 
@@ -89,3 +90,16 @@ def test_a_task_sent_while_redis_is_down_fails_fast(redis_server: RedisServer) -
 
     assert time.monotonic() - started < 10
     assert "connect" in str(raised.value).lower() or "refused" in str(raised.value).lower()
+
+
+def test_the_worker_runs_with_the_test_settings_and_servers(
+    celery_worker: CeleryProcess, dynamodb_local: str, redis_server: RedisServer, smtp_sink: MailSink
+) -> None:
+    raw = Path(f"/proc/{celery_worker.pid}/environ").read_bytes()
+    environment = dict(entry.split("=", 1) for entry in raw.decode().split("\0") if "=" in entry)
+
+    assert environment["DJANGO_SETTINGS_MODULE"] == os.environ["DJANGO_SETTINGS_MODULE"] == "nexioq.test_settings"
+    assert environment["DYNAMODB_ENDPOINT"] == dynamodb_local
+    assert environment["CELERY_BROKER_URL"] == environment["CELERY_RESULT_BACKEND"] == redis_server.url
+    assert environment["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (environment["EMAIL_HOST"], int(environment["EMAIL_PORT"])) == (smtp_sink.host, smtp_sink.port)
