@@ -9,6 +9,9 @@ import pytest
 
 from nexioq import devservers
 
+# Redis, the SMTP sink, the Celery worker and beat: fixtures that start their server only when a test asks.
+pytest_plugins = ["tests.servers"]
+
 
 @pytest.fixture(scope="session")
 def dynamodb_local() -> Iterator[str]:

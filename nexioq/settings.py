@@ -6,6 +6,7 @@ local runs and tests get safe defaults.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -253,9 +254,69 @@ SOCIALACCOUNT_PROVIDERS: dict[str, object] = {
     }
 }
 
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
-)
+# Mail: SES in production (django-ses, credentials from the Lambda's role); locally `make run`
+# sets EMAIL_HOST/EMAIL_PORT to its SMTP sink (nexioq.mailsink); with neither, the console.
+# EMAIL_BACKEND overrides all of it. (Django 6.1 deprecates these settings for MAILERS; they are
+# set only when used, and moving to MAILERS is one change for the whole project.)
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+# A hung SMTP server fails the send (and the task retries) instead of holding a worker forever.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+if PRODUCTION:
+    _EMAIL_DEFAULT = "django_ses.SESBackend"
+elif os.environ.get("EMAIL_HOST"):
+    _EMAIL_DEFAULT = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    _EMAIL_DEFAULT = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", _EMAIL_DEFAULT)
+AWS_SES_REGION_NAME = os.environ.get("AWS_SES_REGION_NAME", DYNAMODB_REGION)
+AWS_SES_REGION_ENDPOINT = os.environ.get("AWS_SES_REGION_ENDPOINT", f"email.{AWS_SES_REGION_NAME}.amazonaws.com")
+USE_SES_V2 = True
+# The .eml files of the local SMTP sink, shown at /dev/mail/ (nexioq.views_mail). `make run` sets
+# it; production never routes the page, whatever the environment says.
+MAIL_SINK_DIR = None if PRODUCTION else (os.environ.get("MAIL_SINK_DIR") or None)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "NexioQ <no-reply@nexioq.example>")
 INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
+
+# Celery: Redis carries the tasks and keeps their results. `make run` starts redis-server on
+# loopback and sets REDIS_URL; CELERY_BROKER_URL wins when set (the suite's own Redis).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "redis://127.0.0.1:6379/0"
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL
+CELERY_RESULT_EXPIRES = dt.timedelta(hours=1)
+CELERY_TIMEZONE = "UTC"
+# A task is acknowledged when it has run, not when it was received: a worker that dies mid-task
+# leaves the message to be delivered again (the outbox's claim keeps that from sending twice),
+# and with one message prefetched at a time a dead worker strands no queue behind it.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Our tasks keep their state in DynamoDB (the outbox), not in Celery's results; a task that wants
+# its result kept says so (nexioq.tasks.ping). Queuing one then needs nothing from Redis but the send.
+CELERY_TASK_IGNORE_RESULT = True
+# Redis gives an unacknowledged message to another worker after this many seconds: longer than
+# any task of ours runs.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "socket_connect_timeout": 2,
+}
+# A request that queues a task while Redis is down gives up within a second; the outbox sweep
+# queues the work later, so nothing is lost and no page waits on Redis.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every periodic task, in this one place. The intervals are seconds; the suite shortens them
+# through the environment.
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "notifications.tasks.outbox_sweep_task",
+        "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "60")),
+    },
+    "clinic-summaries": {
+        "task": "notifications.tasks.clinic_summaries_task",
+        "schedule": float(os.environ.get("CLINIC_SUMMARIES_SECONDS", "3600")),
+    },
+    "heartbeat": {
+        "task": "nexioq.tasks.heartbeat",
+        "schedule": float(os.environ.get("CELERY_HEARTBEAT_SECONDS", "60")),
+    },
+}

@@ -20,3 +20,10 @@ DATABASES = {
 }
 DYNAMODB_TABLE = "nexioq-test"
 DYNAMODB_COUNT_HEADER = True
+# Tasks queued by tests that are not about tasks go to an in-memory broker nobody reads: no Redis,
+# no wait. The tests about tasks start a real Redis and point Celery at it (tests/servers.py);
+# their worker and beat processes get CELERY_BROKER_URL from the environment.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")  # noqa: F405
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "cache+memory://")  # noqa: F405
+# /dev/mail/ is routed only where a test turns it on (tests/nexioq/test_dev_mail.py).
+MAIL_SINK_DIR = None

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -23,3 +24,13 @@ urlpatterns = [
     path("me/", include("booking.urls_portal")),
     path("invitations/<str:token>/", access_views.invitation_accept, name="access-invitation"),
 ]
+
+# The local SMTP sink's mail, for the demo: only where MAIL_SINK_DIR is set (`make run`), never in production.
+if settings.MAIL_SINK_DIR:
+    from nexioq import views_mail
+
+    urlpatterns = [
+        path("dev/mail/", views_mail.mail_list, name="dev-mail"),
+        path("dev/mail/<str:name>/", views_mail.mail_message, name="dev-mail-message"),
+        *urlpatterns,
+    ]

@@ -74,6 +74,8 @@ else
 fi
 
 command -v msgfmt >/dev/null 2>&1 || apt_packages+=(gettext)
+# Celery's broker, for `make run` and for the suite's own servers (nexioq/devservers.py starts it on loopback).
+command -v redis-server >/dev/null 2>&1 || apt_packages+=(redis-server)
 if [ "$mode" = "test" ]; then
   [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
 fi

@@ -1,11 +1,24 @@
-"""DynamoDB Local, started the way ``make run`` and the suite start it, is reachable from this machine only."""
+"""The local servers, started the way ``make run`` and the suite start them, are reachable from this machine only;
+``make run`` starts them all and stops them all."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import http.cookiejar
 import ipaddress
+import os
+import queue
+import re
+import signal
 import socket
 import struct
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,3 +117,126 @@ def test_it_answers_dynamodb_requests_on_loopback(dynamodb_port: int) -> None:
     )
 
     assert client.list_tables()["TableNames"] == []
+
+
+def assert_loopback_only(port: int) -> None:
+    assert listening_addresses(port) == [ipaddress.IPv4Address("127.0.0.1")]
+    for family, address, scope_id in own_addresses():
+        sockaddr = (address, port) if family == socket.AF_INET else (address, port, 0, scope_id)
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.settimeout(5)
+            with pytest.raises(ConnectionRefusedError):
+                sock.connect(sockaddr)
+
+
+def test_redis_listens_on_loopback_only_and_keeps_its_data_in_its_directory(tmp_path: Path) -> None:
+    port = devservers.free_port()
+    process = devservers.start_redis(port=port, data_dir=tmp_path)
+    try:
+        assert devservers.redis_ping(port)
+        assert_loopback_only(port)
+    finally:
+        devservers.stop(process)
+
+    assert process.returncode == 0
+    assert (tmp_path / "dump.rdb").is_file()  # saved on a clean stop, as `make run` keeps it under var/redis
+
+
+def test_the_mail_sink_listens_on_loopback_only(tmp_path: Path) -> None:
+    port = devservers.free_port()
+    process = devservers.start_mail_sink(port=port, directory=tmp_path)
+    try:
+        assert_loopback_only(port)
+    finally:
+        devservers.stop(process)
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def descendants_of(pid: int) -> set[int]:
+    found = children_of(pid)
+    for child in list(found):
+        found |= descendants_of(child)
+    return found
+
+
+def read_lines(stream: object, into: queue.Queue[str]) -> None:
+    for line in stream:  # type: ignore[attr-defined]
+        into.put(line)
+
+
+def request_password_reset(web: str, email: str) -> None:
+    """What a visitor does in the browser: the form, then a POST with its CSRF token and cookie."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(f"{web}/accounts/password/reset/", timeout=30) as response:
+        form = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert token is not None, form
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), "email": email}).encode()
+    request = urllib.request.Request(f"{web}/accounts/password/reset/", data=data, headers={"Referer": web})  # noqa: S310 - http on loopback
+    with opener.open(request, timeout=30) as response:
+        assert response.status == 200
+
+
+def test_make_run_starts_every_server_and_stops_them_all(tmp_path: Path) -> None:
+    ports = {name: devservers.free_port() for name in ("web", "dynamo", "redis", "mail")}
+    var = tmp_path / "var"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DYNAMODB_", "REDIS_", "EMAIL_", "CELERY_", "MAIL_"))
+    }
+    env.update(SQLITE_PATH=str(var / "identity.sqlite3"), PYTHONUNBUFFERED="1")
+    command = [sys.executable, "-m", "nexioq.devservers", "run", "--var", str(var)]
+    for name in ("port", "dynamo-port", "redis-port", "mail-port"):
+        command += [f"--{name}", str(ports[name.removesuffix("-port") if name != "port" else "web"])]
+    process = subprocess.Popen(
+        command, cwd=devservers.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=read_lines, args=(process.stdout, lines), daemon=True).start()
+    output: list[str] = []
+    try:
+        deadline = time.monotonic() + 300
+        while not any("Mail sent:" in line for line in output):
+            assert time.monotonic() < deadline and process.poll() is None, "".join(output)
+            with contextlib.suppress(queue.Empty):
+                output.append(lines.get(timeout=1))
+        devservers.wait_for_port(ports["web"], timeout=60)
+        web = f"http://127.0.0.1:{ports['web']}"
+        # Mail the web process sends goes through the sink to var/mail and /dev/mail/.
+        request_password_reset(web, "paciente@sonrisa.example")
+        deadline = time.monotonic() + 30
+        while not list((var / "mail").glob("*.eml")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        [eml] = (var / "mail").glob("*.eml")
+        with urllib.request.build_opener().open(f"{web}/dev/mail/", timeout=30) as response:
+            assert response.status == 200
+            page = response.read().decode()
+        assert "paciente@sonrisa.example" in page
+        assert f"/dev/mail/{eml.name}/" in page
+        assert f"http://127.0.0.1:{ports['web']}/dev/mail/ (also as .eml files in {var / 'mail'})" in "".join(output)
+        for name in ("redis", "mail"):
+            assert_loopback_only(ports[name])
+        started = descendants_of(process.pid)
+        assert len(started) >= 6  # DynamoDB Local, Redis, the sink, the worker (and its pool), beat, runserver
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=120)
+
+    assert code == 0, "".join(output)
+    assert [name for name, port in ports.items() if devservers.port_open(port)] == []
+    assert [pid for pid in started if Path(f"/proc/{pid}").exists()] == []
+    assert (var / "redis" / "dump.rdb").is_file()
+    assert (var / "log" / "celery-worker.log").is_file()
+    assert list(var.glob("celerybeat-schedule*"))

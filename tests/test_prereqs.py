@@ -1,4 +1,5 @@
-"""scripts/prereqs.sh holds Node to what the locked npm packages declare, so the two cannot drift apart."""
+"""scripts/prereqs.sh holds Node to what the locked npm packages declare, so the two cannot drift apart, and asks
+for Redis the way it asks for Java."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PREREQS = BASE_DIR / "scripts" / "prereqs.sh"
 
 
-def prereqs(lock: Path) -> subprocess.CompletedProcess[str]:
+def prereqs(lock: Path, *, path: str | None = None) -> subprocess.CompletedProcess[str]:
     # "run" mode: the checks `make run` does; `make test` already ran them, so nothing is installed here.
     env = os.environ | {"NEXIOQ_PACKAGE_LOCK": str(lock)}
+    if path is not None:
+        env["PATH"] = path
     return subprocess.run([str(PREREQS), "run"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -43,3 +46,37 @@ def test_it_accepts_this_machines_node_for_the_projects_lock() -> None:
 
     assert result.returncode == 0, result.stderr
     assert "Node.js" not in result.stderr
+
+
+def path_without(tmp_path: Path, *hidden: str) -> str:
+    """A PATH with every program of this one but ``hidden``: links in one directory, first found wins."""
+    farm = tmp_path / "bin"
+    farm.mkdir()
+    for directory in os.environ["PATH"].split(os.pathsep):
+        if not os.path.isdir(directory):
+            continue
+        for entry in os.scandir(directory):
+            target = farm / entry.name
+            if entry.name in hidden or target.exists() or target.is_symlink():
+                continue
+            if entry.is_file() and os.access(entry.path, os.X_OK):
+                target.symlink_to(entry.path)
+    return str(farm)
+
+
+def test_it_prints_the_exact_install_line_for_a_missing_redis_when_it_cannot_install(tmp_path: Path) -> None:
+    # Without apt-get (as for a user who is not root) the script cannot install: it must say how.
+    path = path_without(tmp_path, "redis-server", "apt-get")
+
+    result = prereqs(BASE_DIR / "package-lock.json", path=path)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "  - System packages: sudo apt-get install -y redis-server" in result.stderr.splitlines()
+
+
+def test_it_finds_redis_on_this_machine() -> None:
+    assert shutil.which("redis-server") is not None
+    result = prereqs(BASE_DIR / "package-lock.json")
+
+    assert result.returncode == 0, result.stderr
+    assert "redis-server" not in result.stderr
