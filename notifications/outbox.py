@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from booking.models import Booking
 from clinics.models import Clinic
@@ -108,7 +109,8 @@ def _to_clinic(clinic: Clinic) -> bool:
 
 
 def reminder_offsets(clinic: Clinic) -> list[int]:
-    return [int(m) for m in (clinic.reminder_offsets or [])]
+    offsets: list[Any] = clinic.reminder_offsets or []  # NumberAttribute items: numbers once read
+    return [int(m) for m in offsets]
 
 
 def _reminders(tx: dynamo.Transaction, *, clinic: Clinic, booking: Booking, now: dt.datetime, moving: bool) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.update import Action as UpdateAction
 
 from access.permissions import Action, Actor
 from accounts.models import User
@@ -140,11 +141,11 @@ def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}{f' {code}' if code else ''}"[:200]
 
 
-def _update_mine(item: OutboxItem, *, worker: str, actions: list[object]) -> bool:
+def _update_mine(item: OutboxItem, *, worker: str, actions: list[UpdateAction]) -> bool:
     """Write to an item this worker still holds: a claim that expired and was taken again, or an
     item deleted meanwhile (a cancelled booking's reminder), is left to whoever has it now."""
     try:
-        item.update(actions=actions, condition=OutboxItem.claimed_by == worker)  # type: ignore[arg-type]
+        item.update(actions=actions, condition=OutboxItem.claimed_by == worker)
     except UpdateError as exc:
         if exc.cause_response_code == CONDITION_FAILED:
             log.warning("outbox item %s/%s: claim lost before it was recorded", item.tenant_id, item.item_id)
@@ -154,7 +155,7 @@ def _update_mine(item: OutboxItem, *, worker: str, actions: list[object]) -> boo
 
 
 def _done(item: OutboxItem, *, worker: str, status: str, now: dt.datetime) -> None:
-    actions: list[object] = [
+    actions: list[UpdateAction] = [
         OutboxItem.status.set(status),
         OutboxItem.claimed_by.remove(),
         OutboxItem.claimed_until.remove(),
@@ -169,7 +170,7 @@ def _done(item: OutboxItem, *, worker: str, status: str, now: dt.datetime) -> No
 
 def _attempt_failed(item: OutboxItem, *, worker: str, now: dt.datetime, error: str) -> str:
     attempts = int(item.attempts or 0) + 1
-    actions: list[object] = [
+    actions: list[UpdateAction] = [
         OutboxItem.attempts.set(attempts),
         OutboxItem.last_error.set(error),
         OutboxItem.claimed_by.remove(),

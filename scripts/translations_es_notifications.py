@@ -1,6 +1,7 @@
 """Spanish strings of the notifications (e-mails, unsubscribe page, failed messages); loaded by scripts/translations_es.py."""
 
 ES = {
+    "Notifications": "Notificaciones",
     # notifications/messages.py: subjects
     "Your appointment at %(clinic)s is confirmed": "Tu cita en %(clinic)s está confirmada",
     "Your appointment at %(clinic)s has been moved to %(when)s": "Tu cita en %(clinic)s ha sido cambiada al %(when)s",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import sys
 import types
@@ -59,6 +60,7 @@ def zappa_handler() -> Iterator[LambdaHandler]:
     )
     sys.modules[module.__name__] = module
     environ = dict(os.environ)
+    root_level = logging.getLogger().level
     handler = LambdaHandler(settings_name=module.__name__)
     try:
         yield handler
@@ -68,6 +70,7 @@ def zappa_handler() -> Iterator[LambdaHandler]:
         LambdaHandler.settings = None
         os.environ.clear()
         os.environ.update(environ)
+        logging.getLogger().setLevel(root_level)
         del sys.modules[module.__name__]
 
 

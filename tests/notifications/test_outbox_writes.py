@@ -200,7 +200,7 @@ def test_the_largest_reschedule_stays_within_one_transaction(world: World) -> No
         )
         return original(**kwargs)
 
-    connection.transact_write_items = measured  # type: ignore[method-assign]
+    connection.transact_write_items = measured  # type: ignore[method-assign,assignment]
     try:
         services.booking_reschedule(
             tenant_id=world.tenant_id, booking_id=booking.booking_id, new_start=at(14), actor=system(world)
