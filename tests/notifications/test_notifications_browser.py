@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from access.models import Membership, Role
 from accounts.models import User
+from clinics.selectors import clinic_get
 from notifications.models import OutboxStatus
 from notifications.selectors import outbox_item_get
 from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
@@ -106,3 +107,30 @@ def test_an_admin_resends_a_failed_message(browser_world: World, new_page: PageF
     shot(page, "failed-after-resend")
 
     assert outbox_item_get(tenant_id=world.tenant_id, item_id=item.item_id).status == OutboxStatus.PENDING
+
+
+def test_an_admin_asks_for_the_clinics_own_messages(
+    browser_world: World, new_page: PageFactory, live_server: object
+) -> None:
+    world = browser_world
+    url = f"{live_server.url}/c/{world.slug}/admin/settings/"  # type: ignore[attr-defined]
+
+    page = new_page(viewport=DESKTOP)
+    page.goto(url)
+    page.get_by_label("Correo electrónico").fill(ADMIN_EMAIL)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Iniciar sesión", exact=True).click()
+    page.wait_for_url(url)
+    page.locator("#id_email").fill("recepcion@clinica.example")
+    page.get_by_label("Avisar por correo a la clínica", exact=False).check()
+    page.locator("fieldset").filter(has_text="Recordatorios").screenshot(path=_artifact("settings-notify"))
+    page.get_by_role("button", name="Guardar configuración").click()
+    expect(page.get_by_text("Configuración guardada.")).to_be_visible()
+    shot(page, "settings-saved")
+
+    assert clinic_get(tenant_id=world.tenant_id).notify_clinic is True
+
+
+def _artifact(name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / f"{name}.png"
