@@ -40,15 +40,17 @@ def clinic_summaries_task() -> int:
     return services.clinic_summaries_write(now=timezone.now())
 
 
-def outbox_kick(tenant_id: str, item_ids: list[str]) -> None:
-    """After a booking change, ask a worker to send its messages now rather than at the next sweep.
-
-    Optional and best effort: with the broker down (Redis stopped) the booking already stands
-    and the sweep sends the messages once it can, so the error is logged, never raised.
-    """
-    for item_id in item_ids:
-        try:
-            deliver_outbox_item.apply_async((tenant_id, item_id), retry=False)
-        except Exception:
-            log.warning("could not queue outbox item %s/%s; the sweep will send it", tenant_id, item_id, exc_info=True)
-            return
+def outbox_kick() -> bool:
+    """After a booking change, ask for a sweep now rather than at the next minute (the view calls it
+    once the change is written). Best effort: with the broker down (Redis stopped) the booking
+    already stands and beat's next sweep sends its messages, so the error is logged, never raised.
+    Returns whether the sweep was queued."""
+    app = outbox_sweep_task.app
+    try:
+        # One try, no reconnecting: kombu would otherwise retry the broker for seconds inside a request.
+        with app.connection_for_write(transport_options={"max_retries": 0}) as connection:
+            outbox_sweep_task.apply_async(retry=False, connection=connection)
+    except Exception:
+        log.warning("could not queue a sweep; the next scheduled one sends the messages", exc_info=True)
+        return False
+    return True

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 
 import pytest
 
 from booking import services
 from clinics import services as clinic_services
 from clinics.clinic_settings import ClinicSettings
+from nexioq import devservers
 from nexioq.errors import NotFound
 from notifications import outbox, tasks
 from notifications import services as notifications
@@ -103,3 +105,19 @@ def test_the_celery_task_delivers_one_item_through_the_service(world: World, smt
 
     assert (outcome, again) == (notifications.Outcome.SENT, notifications.Outcome.BUSY)
     assert len(smtp.to("luis@example.com")) == 1
+
+
+def test_a_broker_that_is_down_never_fails_the_change_that_kicks_the_sweep(settings: object) -> None:
+    app = tasks.outbox_sweep_task.app
+    port = devservers.free_port()  # nothing listens there: Redis is "stopped"
+    previous = app.conf.broker_url
+    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
+    try:
+        started = time.monotonic()
+        queued = tasks.outbox_kick()
+        elapsed = time.monotonic() - started
+    finally:
+        app.conf.broker_url = previous
+
+    assert queued is False
+    assert elapsed < 2  # one refused connection, no reconnecting inside the request
