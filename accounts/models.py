@@ -40,6 +40,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     # The language the user chose in their profile ("" = not chosen: the site's default).
     language = models.CharField(_("preferred language"), max_length=8, blank=True, default="")
+    # Appointment reminders by e-mail; turned off from the profile or a message's unsubscribe link.
+    reminders = models.BooleanField(_("appointment reminders"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

@@ -19,9 +19,16 @@ def user_profile_fill(*, user: User, full_name: str, phone: str) -> User:
     return user
 
 
-def user_profile_update(*, user_id: str, full_name: str, phone: str, language: str) -> User:
-    """The profile the patient edits: name, phone (E.164, validated by the form) and preferred language."""
+def user_profile_update(
+    *, user_id: str, full_name: str, phone: str, language: str, reminders: bool | None = None
+) -> User:
+    """The profile the patient edits: name, phone (E.164, validated by the form), preferred language
+    and, when given, whether they want appointment reminders by e-mail."""
     user = User.objects.get(pk=user_id)
     user.full_name, user.phone, user.language = full_name, phone, language
-    user.save(update_fields=["full_name", "phone", "language"])
+    fields = ["full_name", "phone", "language"]
+    if reminders is not None:
+        user.reminders = reminders
+        fields.append("reminders")
+    user.save(update_fields=fields)
     return user

@@ -25,6 +25,7 @@ class ProfileForm(forms.Form):
         help_text=_("With the country code (+52 …) if it is not a Colombian number."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    reminders = forms.BooleanField(label=_("E-mail me a reminder before my appointments"), required=False)
 
     def clean_full_name(self) -> str:
         name: str = self.cleaned_data["full_name"]

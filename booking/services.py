@@ -65,6 +65,7 @@ from clinics.models import Clinic, Professional, Treatment
 from clinics.selectors import clinic_context, clinic_get, professional_list
 from nexioq import dynamo
 from nexioq.errors import Forbidden, Invalid, SignInRequired
+from notifications import outbox
 from scheduling.availability import CELL_MINUTES, Policy, available_slots, blocked_interval, cells_for
 
 log = logging.getLogger(__name__)
@@ -538,6 +539,7 @@ def booking_confirm(
             tx.put(cell, condition=_claim_condition(now=now, hold_id=hold.hold_id))
         # A new item: its version attribute makes the put conditional on "does not exist".
         tx.put(booking)
+        outbox.outbox_on_booked(tx, clinic=clinic, booking=booking, now=now)
 
     try:
         dynamo.transact(build, token=dynamo.request_token("book", booking.booking_id))
@@ -638,6 +640,7 @@ def booking_create(
         for cell in cells:
             tx.put(cell, condition=_claim_condition(now=now))
         tx.put(booking)
+        outbox.outbox_on_booked(tx, clinic=clinic, booking=booking, now=now)
 
     try:
         dynamo.transact(build, token=dynamo.request_token("book", booking_id))
@@ -710,6 +713,7 @@ def booking_cancel(
             cell = _cell(tenant_id, booking.professional_id, cell_start, kind=CellKind.BOOKING)
             tx.delete(cell, condition=_release_condition(booking.booking_id))
         tx.put(booking)  # conditional on the version read above
+        outbox.outbox_on_cancelled(tx, clinic=clinic, booking=booking, now=now)
 
     try:
         dynamo.transact(build)
@@ -810,6 +814,7 @@ def booking_reschedule(
             cell = _cell(tenant_id, pid, cell_start, kind=CellKind.BOOKING, booking_id=booking_id)
             tx.put(cell, condition=_claim_condition(now=now, hold_id=hold.hold_id if hold else None))
         tx.put(booking)  # conditional on the version read above
+        outbox.outbox_on_rescheduled(tx, clinic=clinic, booking=booking, now=now)
 
     try:
         dynamo.transact(build)

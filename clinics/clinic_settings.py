@@ -30,6 +30,8 @@ class ClinicSettings:
     language: str = "es"
     # Minutes before the appointment, largest first: by default a day and two hours ahead.
     reminder_offsets: tuple[int, ...] = (24 * 60, 2 * 60)
+    # New bookings, cancellations and a daily agenda summary by e-mail to the clinic's address.
+    notify_clinic: bool = False
 
     @classmethod
     def of(cls, clinic: Clinic) -> ClinicSettings:
@@ -39,6 +41,7 @@ class ClinicSettings:
             value = getattr(clinic, f.name)
             # NumberAttribute may hand back a float; these are whole minutes, days and hours.
             values[f.name] = int(value) if isinstance(value, float) else value
+        values["notify_clinic"] = bool(clinic.notify_clinic)
         offsets: list[Any] = clinic.reminder_offsets or []
         values["reminder_offsets"] = tuple(int(m) for m in offsets)
         return cls(**values)

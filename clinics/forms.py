@@ -60,6 +60,11 @@ class ClinicSettingsForm(forms.Form):
             "Up to three, separated by commas, such as “24 h, 2 h” or “30 min”. Empty: no reminders."
         ),
     )
+    notify_clinic = forms.BooleanField(
+        label=gettext_lazy("E-mail the clinic about new bookings and cancellations, and the next day's agenda"),
+        required=False,
+        help_text=gettext_lazy("Sent to the clinic's e-mail address above."),
+    )
 
     def __init__(self, *args: Any, current_time_zone: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,7 +92,7 @@ class ClinicSettingsForm(forms.Form):
                 _("Online booking rules"),
                 ("grid_minutes", "min_notice_minutes", "max_advance_days", "cancellation_cutoff_hours"),
             ),
-            (_("Reminders"), ("reminder_offsets",)),
+            (_("Reminders"), ("reminder_offsets", "notify_clinic")),
         )
         return [(title, [self[name] for name in names if name in self.fields]) for title, names in groups]
 

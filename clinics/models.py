@@ -81,6 +81,8 @@ class Clinic(TableItem, discriminator="clinic"):
     closures = ListAttribute(of=TimeRange, default=list)
     # Minutes before an appointment when its reminders go out (the notifications read it).
     reminder_offsets = ListAttribute(of=NumberAttribute, default=lambda: [24 * 60, 2 * 60])
+    # E-mail the clinic (at ``email``) about new bookings, cancellations and the next day's agenda.
+    notify_clinic = BooleanAttribute(default=False)
     suspended = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()

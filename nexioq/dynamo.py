@@ -241,6 +241,12 @@ def outbox_due_bound(moment: dt.datetime) -> str:
     return f"{iso_utc(moment)}{SEP}~"
 
 
+def outbox_failed_pk(tenant_id: str) -> str:
+    """A clinic's failed messages, on the same index but outside the ``DUE#`` shards the sweep reads:
+    the back office lists them with one Query (sort key ``outbox_due_sk(failed at, ...)``)."""
+    return f"FAILED{SEP}{checked_id(tenant_id)}"
+
+
 def iso_utc(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime")

@@ -139,6 +139,8 @@ else:
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Where the site is reached from outside: e-mails link back to it with absolute URLs (no request there).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -20,8 +20,10 @@ urlpatterns = [
     path("c/<slug:clinic_slug>/agenda/blocks/", include("office.urls_blocks")),
     path("c/<slug:clinic_slug>/patients/", include("office.urls_patients")),
     path("c/<slug:clinic_slug>/reports/", include("office.urls_reports")),
+    path("c/<slug:clinic_slug>/messages/", include("notifications.urls_office")),
     path("c/<slug:clinic_slug>/", include("booking.urls")),
     path("me/", include("booking.urls_portal")),
+    path("notifications/", include("notifications.urls")),
     path("invitations/<str:token>/", access_views.invitation_accept, name="access-invitation"),
 ]
 

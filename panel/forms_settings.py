@@ -14,6 +14,7 @@ from clinics.forms import ClinicSettingsForm
 
 # Django marks a field with errors aria-invalid="true": its border turns red.
 INPUT = {"class": "field-input aria-[invalid=true]:border-red-500 aria-[invalid=true]:bg-red-50/40"}
+CHECKBOX = {"class": "mt-0.5 h-4 w-4 shrink-0 rounded border-slate-300 text-brand-600 focus:ring-brand-500"}
 
 
 class SettingsForm(ClinicSettingsForm):
@@ -25,7 +26,9 @@ class SettingsForm(ClinicSettingsForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if not field.widget.is_hidden:
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.update(CHECKBOX)
+            elif not field.widget.is_hidden:
                 field.widget.attrs.update(INPUT)
         phone = self.fields["phone"]
         phone.widget.input_type = "tel"  # type: ignore[attr-defined]
@@ -40,7 +43,7 @@ class SettingsForm(ClinicSettingsForm):
                 _("Online booking rules"),
                 ("grid_minutes", "min_notice_minutes", "max_advance_days", "cancellation_cutoff_hours"),
             ),
-            (_("Reminders"), ("reminder_offsets",)),
+            (_("Reminders"), ("reminder_offsets", "notify_clinic")),
         )
         return [(title, [self[name] for name in names]) for title, names in groups]
 

@@ -475,6 +475,7 @@ def portal_profile(request: HtmxHttpRequest) -> HttpResponse:
                 full_name=form.cleaned_data["full_name"],
                 phone=form.cleaned_data["phone"],
                 language=form.cleaned_data["language"],
+                reminders=form.cleaned_data["reminders"],
             )
             language = form.cleaned_data["language"]
             response = redirect("portal-profile")
@@ -492,7 +493,12 @@ def portal_profile(request: HtmxHttpRequest) -> HttpResponse:
             return response
         return render(request, "booking/portal_profile.html", {"form": form}, status=400)
     form = ProfileForm(
-        initial={"full_name": user.full_name, "phone": user.phone, "language": user.language or request.LANGUAGE_CODE}
+        initial={
+            "full_name": user.full_name,
+            "phone": user.phone,
+            "language": user.language or request.LANGUAGE_CODE,
+            "reminders": user.reminders,
+        }
     )
     return render(request, "booking/portal_profile.html", {"form": form})
 

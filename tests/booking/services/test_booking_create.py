@@ -212,7 +212,10 @@ def test_it_books_and_moves_the_longest_treatment_in_one_transaction(world: Worl
         del connection.transact_write_items
 
     assert moved.start == at(14)
-    assert sizes == [46 + 46 + 2]  # freed, claimed, the clinic check and the booking (no hold here)
-    assert sizes[0] + 1 + dynamo.OUTBOX_ITEMS_RESERVED <= dynamo.MAX_TRANSACTION_ITEMS  # with a hold and the outbox
+    # Freed, claimed, the clinic check and the booking (no hold here), and the outbox: the message of
+    # the move and the clinic's two reminders at their new times (notifications.outbox).
+    assert sizes == [46 + 46 + 2 + 3]
+    # With a hold used, and the most outbox items a move writes (its message and three reminders).
+    assert 46 + 46 + 2 + 1 + dynamo.OUTBOX_ITEMS_RESERVED <= dynamo.MAX_TRANSACTION_ITEMS
     assert len(cells_of(world, surgeon.professional_id)) == 46
     assert moved.start > NOW

@@ -1,0 +1,56 @@
+"""Celery tasks of the outbox: thin, they take ids and call the services.
+
+Beat runs ``outbox_sweep_task`` every minute (``nexioq.settings``' beat schedule) and
+``clinic_summaries_task`` hourly; the sweep queues one ``deliver_outbox_item`` per due item. The
+tasks do not retry themselves: a failed send is a failed attempt recorded on the item, which the
+due index offers again after its backoff (``notifications.services``), whether the worker lived or not.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+from celery import shared_task
+from django.utils import timezone
+
+from notifications import services
+
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    """Who claims an item: this host and process (a restarted worker is someone else)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@shared_task(name="notifications.tasks.deliver_outbox_item", ignore_result=True)
+def deliver_outbox_item(tenant_id: str, item_id: str) -> str:
+    return services.outbox_deliver(tenant_id=tenant_id, item_id=item_id, worker=worker_name(), now=timezone.now())
+
+
+@shared_task(name="notifications.tasks.outbox_sweep_task", ignore_result=True)
+def outbox_sweep_task() -> int:
+    return services.outbox_sweep(now=timezone.now(), deliver=lambda t, i: deliver_outbox_item.delay(t, i))
+
+
+@shared_task(name="notifications.tasks.clinic_summaries_task", ignore_result=True)
+def clinic_summaries_task() -> int:
+    return services.clinic_summaries_write(now=timezone.now())
+
+
+def outbox_kick() -> bool:
+    """After a booking change, ask for a sweep now rather than at the next minute (the view calls it
+    once the change is written). Best effort: with the broker down (Redis stopped) the booking
+    already stands and beat's next sweep sends its messages, so the error is logged, never raised.
+    Returns whether the sweep was queued."""
+    app = outbox_sweep_task.app
+    try:
+        # One try, no reconnecting: kombu would otherwise retry the broker for seconds inside a request.
+        with app.connection_for_write(transport_options={"max_retries": 0}) as connection:
+            outbox_sweep_task.apply_async(retry=False, connection=connection)
+    except Exception:
+        log.warning("could not queue a sweep; the next scheduled one sends the messages", exc_info=True)
+        return False
+    return True
