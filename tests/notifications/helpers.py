@@ -1,10 +1,14 @@
-"""What the notification tests share: delivering as a worker would, reading a booking's outbox items."""
+"""What the notification tests share: delivering as a worker would, reading a booking's outbox items,
+reading what the shared SMTP sink (``smtp_sink`` of tests/servers.py) received."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from email.message import EmailMessage
 
 from nexioq import dynamo
+from nexioq.mailsink import MailSink
 from notifications import outbox, selectors, services
 from notifications.models import MessageKind, OutboxItem, OutboxStatus
 from tests.conftest import World
@@ -44,3 +48,39 @@ def failed_item(world: World, *, booking_id: str, now: dt.datetime) -> OutboxIte
     item.due_sk = dynamo.outbox_due_sk(now, world.tenant_id, item.item_id)
     item.save()
     return item
+
+
+@dataclass(frozen=True)
+class Received:
+    """One message the sink accepted, read as a mail program would."""
+
+    recipients: list[str]
+    message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        assert part is not None
+        return str(part.get_content())  # type: ignore[attr-defined]
+
+    def html(self) -> str:
+        part = self.message.get_body(preferencelist=("html",))
+        assert part is not None
+        return str(part.get_content())  # type: ignore[attr-defined]
+
+    def attachments(self) -> dict[str, tuple[str, bytes]]:
+        found = {}
+        for part in self.message.iter_attachments():
+            payload = part.get_payload(decode=True)
+            found[str(part.get_filename())] = (part.get_content_type(), payload if isinstance(payload, bytes) else b"")
+        return found
+
+
+def inbox(sink: MailSink, address: str | None = None) -> list[Received]:
+    """What the sink accepted, in arrival order; with ``address``, only the messages sent to it
+    (by SMTP envelope, so Bcc counts): the sink is shared by the whole run."""
+    found = [Received(list(to), message) for to, message in zip(sink.envelopes, sink.messages, strict=True)]
+    return found if address is None else [r for r in found if address in r.recipients]

@@ -18,30 +18,30 @@ from django.urls import reverse
 from booking import services
 from nexioq import dynamo
 from nexioq.dynamo import count_requests
+from nexioq.mailsink import MailSink
 from notifications import outbox
 from notifications import services as notifications
 from notifications.models import OutboxStatus
 from notifications.selectors import outbox_due, outbox_item_get
 from tests.conftest import NOW, People, World, at, book, member, system
-from tests.notifications.conftest import Inbox
-from tests.notifications.helpers import deliver_due, items_of
+from tests.notifications.helpers import deliver_due, inbox, items_of
 
 pytestmark = pytest.mark.django_db
 
 PATIENT = "luis@example.com"
 
 
-def _mine(inbox: Inbox) -> list[str]:
-    return [r.subject for r in inbox.to(PATIENT)]
+def _mine(sink: MailSink) -> list[str]:
+    return [r.subject for r in inbox(sink, PATIENT)]
 
 
-def test_one_booking_gives_exactly_one_confirmation(world: World, smtp: Inbox) -> None:
+def test_one_booking_gives_exactly_one_confirmation(world: World, smtp_sink: MailSink) -> None:
     booking = book(world, at(9))
 
     deliver_due(world, NOW)
     deliver_due(world, NOW + dt.timedelta(seconds=30))  # the next sweep finds nothing more
 
-    (received,) = smtp.to(PATIENT)
+    (received,) = inbox(smtp_sink, PATIENT)
     assert received.subject == "Tu cita en Clínica Prueba está confirmada"
     assert "cita.ics" in received.attachments()
     assert received.attachments()["cita.ics"][0] == "text/calendar"
@@ -55,34 +55,34 @@ def test_one_booking_gives_exactly_one_confirmation(world: World, smtp: Inbox) -
     )
 
 
-def test_a_reminder_arrives_at_its_offset(world: World, smtp: Inbox) -> None:
+def test_a_reminder_arrives_at_its_offset(world: World, smtp_sink: MailSink) -> None:
     book(world, at(9))
     deliver_due(world, NOW)
     two_hours_before = at(9) - dt.timedelta(hours=2)
 
     deliver_due(world, two_hours_before - dt.timedelta(minutes=1))
-    before = _mine(smtp)
+    before = _mine(smtp_sink)
     deliver_due(world, two_hours_before)
 
     assert len(before) == 2  # the confirmation and the 24-hour reminder (due at 14:00 UTC today)
-    assert _mine(smtp)[2:] == ["Recordatorio: tu cita en Clínica Prueba, martes, 1 de diciembre de 2026, 09:00"]
+    assert _mine(smtp_sink)[2:] == ["Recordatorio: tu cita en Clínica Prueba, martes, 1 de diciembre de 2026, 09:00"]
 
 
-def test_cancelling_before_the_reminder_means_no_reminder(world: World, smtp: Inbox) -> None:
+def test_cancelling_before_the_reminder_means_no_reminder(world: World, smtp_sink: MailSink) -> None:
     booking = book(world, at(9))
     services.booking_cancel(tenant_id=world.tenant_id, booking_id=booking.booking_id, actor=system(world))
 
     deliver_due(world, at(9))
 
     # Cancelled before the sweep sent the confirmation: the cancellation alone says all there is.
-    assert _mine(smtp) == ["Tu cita en Clínica Prueba ha sido cancelada"]
+    assert _mine(smtp_sink) == ["Tu cita en Clínica Prueba ha sido cancelada"]
     assert set(items_of(world, booking.booking_id)) == {
         outbox.confirmed_id(booking.booking_id),
         outbox.cancelled_id(booking.booking_id),
     }
 
 
-def test_rescheduling_sends_one_message_and_moves_the_reminders(world: World, smtp: Inbox) -> None:
+def test_rescheduling_sends_one_message_and_moves_the_reminders(world: World, smtp_sink: MailSink) -> None:
     booking = book(world, at(9))
     deliver_due(world, NOW)
     services.booking_reschedule(
@@ -90,22 +90,22 @@ def test_rescheduling_sends_one_message_and_moves_the_reminders(world: World, sm
     )
 
     deliver_due(world, NOW + dt.timedelta(minutes=1))
-    moved = _mine(smtp)[1:]
+    moved = _mine(smtp_sink)[1:]
     deliver_due(world, at(9) - dt.timedelta(hours=2))  # the old reminder's time: nothing any more
-    at_old_time = _mine(smtp)[2:]
+    at_old_time = _mine(smtp_sink)[2:]
     deliver_due(world, at(16) - dt.timedelta(hours=2))
 
     assert moved == ["Tu cita en Clínica Prueba ha sido cambiada al martes, 1 de diciembre de 2026, 16:00"]
     # The 24-hour reminder moved to 21:00 UTC today: it went out before the old 2-hour time.
     assert [s.split(",")[0] for s in at_old_time] == ["Recordatorio: tu cita en Clínica Prueba"]
-    assert len(_mine(smtp)) == 4
-    assert _mine(smtp)[-1].endswith("16:00")
+    assert len(_mine(smtp_sink)) == 4
+    assert _mine(smtp_sink)[-1].endswith("16:00")
 
 
-def test_unsubscribing_stops_reminders(world: World, people: People, smtp: Inbox) -> None:
+def test_unsubscribing_stops_reminders(world: World, people: People, smtp_sink: MailSink) -> None:
     booking = book(world, at(9), patient_id=str(people.patient.pk))
     deliver_due(world, NOW)
-    (confirmation,) = smtp.to(people.patient.email)
+    (confirmation,) = inbox(smtp_sink, people.patient.email)
     link = next(line for line in confirmation.text().splitlines() if "/notifications/unsubscribe/" in line)
     path = link.split("https://citas.example", 1)[1]
 
@@ -114,32 +114,32 @@ def test_unsubscribing_stops_reminders(world: World, people: People, smtp: Inbox
     deliver_due(world, at(9))
 
     assert page.status_code == 200 and done.status_code == 200
-    assert len(smtp.to(people.patient.email)) == 1
+    assert len(inbox(smtp_sink, people.patient.email)) == 1
     people.patient.refresh_from_db()
     assert people.patient.reminders is False
     reminder = outbox_item_get(tenant_id=world.tenant_id, item_id=outbox.reminder_id(booking.booking_id, 120))
     assert reminder.status == OutboxStatus.SKIPPED
 
 
-def test_a_phone_patient_unsubscribes_from_the_reminders_of_their_booking(world: World, smtp: Inbox) -> None:
+def test_a_phone_patient_unsubscribes_from_the_reminders_of_their_booking(world: World, smtp_sink: MailSink) -> None:
     booking = book(world, at(9))
     deliver_due(world, NOW)
-    (confirmation,) = smtp.to(PATIENT)
+    (confirmation,) = inbox(smtp_sink, PATIENT)
     link = next(line for line in confirmation.text().splitlines() if "/notifications/unsubscribe/" in line)
 
     Client().post(link.split("https://citas.example", 1)[1])
     deliver_due(world, at(9))
 
-    assert _mine(smtp) == ["Tu cita en Clínica Prueba está confirmada"]
+    assert _mine(smtp_sink) == ["Tu cita en Clínica Prueba está confirmada"]
     assert set(items_of(world, booking.booking_id)) == {outbox.confirmed_id(booking.booking_id)}
 
 
 def test_smtp_refusing_retries_with_backoff_then_fails_visibly_and_resend_works(
-    world: World, people: People, smtp: Inbox
+    world: World, people: People, smtp_sink: MailSink
 ) -> None:
     booking = book(world, at(9))
     item_id = outbox.confirmed_id(booking.booking_id)
-    smtp.refuse = True
+    smtp_sink.refuse(554, "5.7.1 Message refused")
     now = NOW
     waits: list[float] = []
     for _ in range(notifications.MAX_ATTEMPTS):
@@ -165,7 +165,7 @@ def test_smtp_refusing_retries_with_backoff_then_fails_visibly_and_resend_works(
     assert page.status_code == 200
     assert booking.reference in page.content.decode() and "SMTPDataError 554" in page.content.decode()
 
-    smtp.refuse = False
+    smtp_sink.accept()
     resent = admin.post(reverse("notifications-resend", args=[world.slug, item_id]))
     later = NOW + dt.timedelta(hours=1)  # the page's clock is the frozen NOW: due at once
     notifications.outbox_resend(
@@ -174,12 +174,12 @@ def test_smtp_refusing_retries_with_backoff_then_fails_visibly_and_resend_works(
     deliver_due(world, later)
 
     assert resent.status_code == 302
-    assert _mine(smtp).count("Tu cita en Clínica Prueba está confirmada") == 1
+    assert _mine(smtp_sink).count("Tu cita en Clínica Prueba está confirmada") == 1
     assert outbox_item_get(tenant_id=world.tenant_id, item_id=item_id).status == OutboxStatus.SENT
     assert "Tu cita" not in admin.get(reverse("notifications-failed", args=[world.slug])).content.decode()
 
 
-def test_two_sweeps_at_once_send_each_message_once(world: World, smtp: Inbox) -> None:
+def test_two_sweeps_at_once_send_each_message_once(world: World, smtp_sink: MailSink) -> None:
     for hour in (8, 10, 12, 14, 16):
         book(world, at(hour))
     barrier = threading.Barrier(2)
@@ -199,10 +199,10 @@ def test_two_sweeps_at_once_send_each_message_once(world: World, smtp: Inbox) ->
         thread.join()
 
     assert errors == []
-    assert len(smtp.to(PATIENT)) == 5
+    assert len(inbox(smtp_sink, PATIENT)) == 5
 
 
-def test_an_expired_claim_is_taken_again(world: World, smtp: Inbox) -> None:
+def test_an_expired_claim_is_taken_again(world: World, smtp_sink: MailSink) -> None:
     booking = book(world, at(9))
     item_id = outbox.confirmed_id(booking.booking_id)
     # A worker claimed it and died before sending (killed mid-send): its claim lives for a while.
@@ -218,7 +218,7 @@ def test_an_expired_claim_is_taken_again(world: World, smtp: Inbox) -> None:
 
     assert during == []  # passed over by the sweep while the claim lives
     assert after == notifications.Outcome.SENT
-    assert _mine(smtp) == ["Tu cita en Clínica Prueba está confirmada"]
+    assert _mine(smtp_sink) == ["Tu cita en Clínica Prueba está confirmada"]
 
 
 def test_a_claim_is_one_conditional_write(world: World) -> None:
@@ -260,7 +260,9 @@ def test_the_sweep_queries_each_shard_of_the_due_index_and_never_scans(world: Wo
     assert len(mine) == 3 and all(i.endswith("-confirmed") for i in mine)
 
 
-def test_a_broker_that_cannot_take_the_task_stops_the_sweep_and_loses_nothing(world: World, smtp: Inbox) -> None:
+def test_a_broker_that_cannot_take_the_task_stops_the_sweep_and_loses_nothing(
+    world: World, smtp_sink: MailSink
+) -> None:
     book(world, at(9))
 
     def broker_down(tenant_id: str, item_id: str) -> Any:
@@ -269,4 +271,4 @@ def test_a_broker_that_cannot_take_the_task_stops_the_sweep_and_loses_nothing(wo
     assert notifications.outbox_sweep(now=NOW, deliver=broker_down) == 0
     deliver_due(world, NOW + dt.timedelta(minutes=1))
 
-    assert _mine(smtp) == ["Tu cita en Clínica Prueba está confirmada"]
+    assert _mine(smtp_sink) == ["Tu cita en Clínica Prueba está confirmada"]

@@ -23,8 +23,9 @@ import time_machine
 from django.conf import settings as django_settings
 from zappa.handler import LambdaHandler
 
+from nexioq.mailsink import MailSink
 from tests.conftest import World, at, book
-from tests.notifications.conftest import Inbox
+from tests.notifications.helpers import inbox
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_zappa_declares_the_sweep_every_minute() -> None:
 
 
 def test_the_scheduled_event_sweeps_and_the_mail_goes_out(
-    world: World, frozen: time_machine.Coordinates, zappa_handler: LambdaHandler, smtp: Inbox
+    world: World, frozen: time_machine.Coordinates, zappa_handler: LambdaHandler, smtp_sink: MailSink
 ) -> None:
     frozen.move_to(EARLY)
     book(world, at(9))
@@ -105,5 +106,5 @@ def test_the_scheduled_event_sweeps_and_the_mail_goes_out(
     again = zappa_handler.handler(_scheduled_event("notifications.lambda_handlers.sweep"), context)
 
     assert handed >= 1 and again == 0
-    (received,) = smtp.to("luis@example.com")
+    (received,) = inbox(smtp_sink, "luis@example.com")
     assert received.subject == "Tu cita en Clínica Prueba está confirmada"

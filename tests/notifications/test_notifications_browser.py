@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from access.models import Membership, Role
 from accounts.models import User
 from clinics.selectors import clinic_get
+from nexioq.mailsink import MailSink
 from notifications.models import OutboxStatus
 from notifications.selectors import outbox_item_get
 from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
@@ -31,8 +32,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     playwright_driver,
 )
 from tests.conftest import NOW, PASSWORD, World, at, book, make_user, make_world
-from tests.notifications.conftest import Inbox
-from tests.notifications.helpers import deliver_due, failed_item
+from tests.notifications.helpers import deliver_due, failed_item, inbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,13 +62,13 @@ def shot(page: Page, name: str) -> None:
 
 
 def test_a_patient_reads_the_confirmation_and_turns_reminders_off(
-    browser_world: World, new_page: PageFactory, smtp: Inbox, live_server: object
+    browser_world: World, new_page: PageFactory, smtp_sink: MailSink, live_server: object
 ) -> None:
     world = browser_world
     patient = make_user(PATIENT_EMAIL)
     book(world, at(9), patient_id=str(patient.pk), name="Patricia Gómez")
     deliver_due(world, NOW)
-    (received,) = smtp.to(PATIENT_EMAIL)
+    (received,) = inbox(smtp_sink, PATIENT_EMAIL)
 
     mail = new_page(viewport=MOBILE, mobile=True)
     mail.set_content(received.html())
