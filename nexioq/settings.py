@@ -306,6 +306,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # queues the work later, so nothing is lost and no page waits on Redis.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A view that changed a booking queues a sweep at once (notifications.tasks.kicks_outbox), so the
+# confirmation leaves in seconds, not at the next minute's sweep. Only where a Celery broker serves
+# the site: on Lambda (production without one) Zappa's minute event is the sweep.
+OUTBOX_KICK = env_bool("OUTBOX_KICK", not PRODUCTION or bool(os.environ.get("CELERY_BROKER_URL") or REDIS_URL))
+# How long a worker's claim on an outbox item holds (notifications.services); the process test of
+# a worker killed mid-send shortens it through the environment.
+OUTBOX_CLAIM_SECONDS = int(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))
 # Every periodic task, in this one place. The intervals are seconds; the suite shortens them
 # through the environment.
 CELERY_BEAT_SCHEDULE = {

@@ -8,11 +8,16 @@ due index offers again after its backoff (``notifications.services``), whether t
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
+from collections.abc import Callable
+from typing import Any
 
 from celery import shared_task
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from notifications import services
@@ -41,10 +46,12 @@ def clinic_summaries_task() -> int:
 
 
 def outbox_kick() -> bool:
-    """After a booking change, ask for a sweep now rather than at the next minute (the view calls it
-    once the change is written). Best effort: with the broker down (Redis stopped) the booking
-    already stands and beat's next sweep sends its messages, so the error is logged, never raised.
-    Returns whether the sweep was queued."""
+    """After a booking change, ask for a sweep now rather than at the next minute (``kicks_outbox``
+    calls it once the change is written). Best effort: with the broker down (Redis stopped) the
+    booking already stands and beat's next sweep sends its messages, so the error is logged, never
+    raised. Returns whether the sweep was queued (never, where ``OUTBOX_KICK`` is off: Lambda)."""
+    if not settings.OUTBOX_KICK:
+        return False
     app = outbox_sweep_task.app
     try:
         # One try, no reconnecting: kombu would otherwise retry the broker for seconds inside a request.
@@ -54,3 +61,25 @@ def outbox_kick() -> bool:
         log.warning("could not queue a sweep; the next scheduled one sends the messages", exc_info=True)
         return False
     return True
+
+
+View = Callable[..., HttpResponse]
+
+
+def kicks_outbox(view: View) -> View:
+    """For a view that changes bookings (books, cancels, moves): once it answered a POST with a
+    success, the change and its outbox items are written, so a sweep is queued to send them now.
+
+    A refusal raises (the error layer answers) or answers 4xx, and writes nothing: no sweep. Every
+    such view wears this one decorator rather than calling the broker itself, so when to kick is
+    decided here once.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if request.method == "POST" and response.status_code < 400:
+            outbox_kick()
+        return response
+
+    return wrapped

@@ -41,6 +41,7 @@ from clinics.models import Clinic, Professional, Treatment
 from clinics.selectors import clinic_context, professional_list
 from nexioq.errors import SignInRequired
 from nexioq.http import HtmxHttpRequest
+from notifications.tasks import kicks_outbox
 from scheduling.availability import Slot
 
 # The booking the wizard has just confirmed in this browser: its page says "booked, thank you" once.
@@ -173,6 +174,7 @@ def booking_page(request: HtmxHttpRequest, clinic_slug: str, booking_id: str) ->
 
 
 @require_POST
+@kicks_outbox
 def booking_cancel(request: HtmxHttpRequest, clinic_slug: str, booking_id: str) -> HttpResponse:
     actor = actor_access(request, clinic_slug, Action.CHANGE_OWN_BOOKINGS)
     clinic, booking = _own_booking(actor, booking_id)
@@ -206,6 +208,7 @@ def booking_calendar(request: HtmxHttpRequest, clinic_slug: str, booking_id: str
 
 
 @require_http_methods(["GET", "POST"])
+@kicks_outbox
 def booking_reschedule(request: HtmxHttpRequest, clinic_slug: str, booking_id: str) -> HttpResponse:
     """Pick a new time for the same treatment (the wizard's picker); the move is one transaction.
 

@@ -42,6 +42,7 @@ from clinics.selectors import clinic_context, professional_list, treatment_list
 from nexioq.dynamo import iso_utc
 from nexioq.errors import Invalid, SignInRequired
 from nexioq.http import HtmxHttpRequest
+from notifications.tasks import kicks_outbox
 from scheduling.availability import Slot
 
 log = logging.getLogger(__name__)
@@ -327,6 +328,7 @@ def _visible_to(booking: Booking, actor: Actor) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
+@kicks_outbox
 def wizard_details(request: HtmxHttpRequest, clinic_slug: str, hold_id: str) -> HttpResponse:
     actor = actor_access(request, clinic_slug, Action.BOOK_ONLINE)
     if request.method == "POST":

@@ -30,6 +30,7 @@ from clinics.selectors import clinic_context, professional_list
 from nexioq import dynamo
 from nexioq.errors import Invalid
 from nexioq.http import HtmxHttpRequest
+from notifications.tasks import kicks_outbox
 from office import agenda
 from office.nav import staff_nav
 
@@ -216,6 +217,7 @@ def _instant(value: str | None, *, required: bool) -> dt.datetime | None:
 
 
 @require_POST
+@kicks_outbox
 def agenda_move(request: HtmxHttpRequest, clinic_slug: str, booking_id: str) -> HttpResponse:
     """Drag and drop (``start``, optionally ``professional``) or resize (``end``): the engine decides.
 

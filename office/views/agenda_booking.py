@@ -36,6 +36,7 @@ from clinics.models import Clinic, Professional
 from clinics.selectors import clinic_context, professional_list
 from nexioq.errors import Forbidden, NotFound
 from nexioq.http import HtmxHttpRequest
+from notifications.tasks import kicks_outbox
 from office.forms_booking import CancelForm, MarkForm, NoteForm, RescheduleForm
 from office.nav import staff_nav
 from scheduling.availability import Slot
@@ -208,6 +209,7 @@ def _done(request: HtmxHttpRequest, actor: Actor, clinic: Clinic, booking: Booki
 
 
 @require_POST
+@kicks_outbox
 def booking_cancel(request: HtmxHttpRequest, clinic_slug: str, booking_id: str) -> HttpResponse:
     actor = actor_access(request, clinic_slug, Action.MANAGE_BOOKINGS)
     clinic, booking = _booking_for(actor, booking_id)
@@ -277,6 +279,7 @@ def booking_note(request: HtmxHttpRequest, clinic_slug: str, booking_id: str) ->
 
 
 @require_POST
+@kicks_outbox
 def booking_reschedule(request: HtmxHttpRequest, clinic_slug: str, booking_id: str) -> HttpResponse:
     """Move to a date, time (the clinic's wall clock) and professional; the booking keeps its time on a refusal."""
     actor = actor_access(request, clinic_slug, Action.MANAGE_BOOKINGS)

@@ -35,6 +35,7 @@ from clinics.models import Clinic, Professional, Treatment
 from clinics.selectors import professional_list, treatment_list
 from nexioq.errors import NotFound
 from nexioq.http import HtmxHttpRequest
+from notifications.tasks import kicks_outbox
 from office.forms_patients import THEN_WALK_IN, BookingKeyForm, NewPatientForm, PatientSearchForm
 from office.nav import staff_nav
 from scheduling.availability import Slot
@@ -319,6 +320,7 @@ def _picker_page(
 
 
 @require_http_methods(["GET", "POST"])
+@kicks_outbox
 def patient_book_time(request: HtmxHttpRequest, clinic_slug: str, record_id: str, treatment_id: str) -> HttpResponse:
     """Step 2: professional (or any) and time, in the wizard's picker; a picked time is booked at once."""
     context, actor = clinic_access(request, clinic_slug, Action.MANAGE_BOOKINGS, treatment_id=treatment_id)

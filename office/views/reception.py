@@ -30,6 +30,7 @@ from clinics.models import Clinic, Professional, Treatment
 from clinics.selectors import professional_list, treatment_list
 from nexioq.errors import Invalid
 from nexioq.http import HtmxHttpRequest
+from notifications.tasks import kicks_outbox
 from office.forms_patients import THEN_WALK_IN, NewPatientForm, PatientSearchForm, WalkInForm
 from office.views.patients import (
     RESULTS_TARGET,
@@ -129,6 +130,7 @@ def walk_in_page(
 
 
 @require_http_methods(["GET", "POST"])
+@kicks_outbox
 def walk_in(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
     context, actor = clinic_access(request, clinic_slug, Action.FIND_PATIENTS)
     clinic = context.clinic
