@@ -10,6 +10,7 @@ nothing here ever relays a message anywhere.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -69,6 +70,8 @@ class MailSink:
         self._lock = threading.Lock()
         self.refused = 0  # messages refused since the start, for assertions on retries
         self._refusal: Refusal | None = None
+        self._stall = threading.Event()
+        self.stalled = 0  # messages that arrived while stalled, for a test to act mid-send
         self._controller: Controller | None = None
 
     # ------------------------------------------------------------------ running
@@ -116,6 +119,15 @@ class MailSink:
         with self._lock:
             self._refusal = None
 
+    def stall(self) -> None:
+        """Hold every message's DATA without a reply until ``release()``: a sender is then caught
+        mid-send (a test kills it there). A sender that hangs up meanwhile never got its "250", so
+        its message is dropped, as a mail server drops a transaction cut short."""
+        self._stall.set()
+
+    def release(self) -> None:
+        self._stall.clear()
+
     # ------------------------------------------------------------------ the handler's side
 
     def _take_refusal(self) -> str | None:
@@ -146,6 +158,12 @@ class _Handler:
         self.sink = sink
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
+        if self.sink._stall.is_set():
+            with self.sink._lock:
+                self.sink.stalled += 1
+            # aiosmtpd cancels this coroutine when the client's connection is lost: nothing is kept.
+            while self.sink._stall.is_set():
+                await asyncio.sleep(0.02)
         refusal = self.sink._take_refusal()
         if refusal is not None:
             return refusal

@@ -313,6 +313,8 @@ OUTBOX_KICK = env_bool("OUTBOX_KICK", not PRODUCTION or bool(os.environ.get("CEL
 # How long a worker's claim on an outbox item holds (notifications.services); the process test of
 # a worker killed mid-send shortens it through the environment.
 OUTBOX_CLAIM_SECONDS = int(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))
+# The wait after a failed send, doubled at each further failure (60: 1, 2, 4, 8, 16 minutes).
+OUTBOX_RETRY_SECONDS = float(os.environ.get("OUTBOX_RETRY_SECONDS", "60"))
 # Every periodic task, in this one place. The intervals are seconds; the suite shortens them
 # through the environment.
 CELERY_BEAT_SCHEDULE = {

@@ -54,8 +54,10 @@ class Outcome:
 
 
 def backoff(attempts: int) -> dt.timedelta:
-    """The wait after the ``attempts``-th failed try: 1, 2, 4, 8, 16 minutes."""
-    return dt.timedelta(minutes=2 ** max(attempts - 1, 0))
+    """The wait after the ``attempts``-th failed try: 1, 2, 4, 8, 16 minutes (``OUTBOX_RETRY_SECONDS``
+    is the first wait; the process tests, on the real clock, make it a fraction of a second)."""
+    first = float(getattr(settings, "OUTBOX_RETRY_SECONDS", 60))
+    return dt.timedelta(seconds=first * 2 ** max(attempts - 1, 0))
 
 
 # ---------------------------------------------------------------- the sweep

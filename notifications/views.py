@@ -22,6 +22,7 @@ from nexioq.http import HtmxHttpRequest
 from notifications import selectors, services
 from notifications.messages import unsubscribe_token_read
 from notifications.models import MessageKind
+from notifications.tasks import kicks_outbox
 from office.nav import staff_nav
 
 KIND_LABELS = {
@@ -67,6 +68,7 @@ def failed_messages(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
 
 
 @require_POST
+@kicks_outbox
 def resend(request: HtmxHttpRequest, clinic_slug: str, item_id: str) -> HttpResponse:
     actor = actor_access(request, clinic_slug, Action.CONFIGURE_CLINIC)
     services.outbox_resend(tenant_id=actor.tenant_id, item_id=item_id, actor=actor, now=timezone.now())

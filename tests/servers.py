@@ -8,7 +8,8 @@ server starts only when a test asks for its fixture, so the rest of the suite ne
   unclean way). While the test runs, this process's Celery app sends to it.
 - ``smtp_sink``: ``nexioq.mailsink.MailSink`` on a free port, with Django's SMTP settings
   pointed at it for the test; ``.messages`` (``EmailMessage``), ``.envelopes``, ``.clear()``,
-  ``.refuse(code, times=)`` / ``.accept()``, ``.refused``, ``.directory`` (.eml files).
+  ``.refuse(code, times=)`` / ``.accept()``, ``.refused``, ``.stall()`` / ``.release()`` (hold
+  every DATA unanswered, ``.stalled`` counts them), ``.directory`` (.eml files).
 - ``celery_worker``, ``celery_beat``: real ``celery -A nexioq worker|beat`` processes (not eager
   mode) with this process's environment plus the test DynamoDB Local, the test identity
   database (``nexioq.test_settings``), ``redis_server`` and ``smtp_sink``. ``kill()`` sends
@@ -151,7 +152,9 @@ def smtp_sink(_smtp_sink_server: MailSink, settings: Any, tmp_path: Path) -> Ite
     sink = _smtp_sink_server
     sink.clear()
     sink.accept()
+    sink.release()
     sink.refused = 0
+    sink.stalled = 0
     sink.directory = tmp_path / "mail"
     sink.directory.mkdir()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -159,6 +162,7 @@ def smtp_sink(_smtp_sink_server: MailSink, settings: Any, tmp_path: Path) -> Ite
     settings.EMAIL_PORT = sink.port
     yield sink
     sink.accept()
+    sink.release()
     sink.directory = None
 
 
