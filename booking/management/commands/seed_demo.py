@@ -195,7 +195,8 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(
                     user=user, tenant_id=clinic.tenant_id, role=role, defaults={"professional_id": professional_id}
                 )
-            self.stdout.write(f"  {email:32} {role.label if role else 'Owner (platform staff)'}")
+            where = f" · {clinic.name}" if clinic is not None else ""
+            self.stdout.write(f"  {email:32} {role.label if role else 'Owner (platform staff)'}{where}")
 
     def treatments(self, clinic: Clinic, rows: list[tuple[str, str, str, int, int, int, str]]) -> None:
         existing = {t.treatment_id for t in treatment_list(tenant_id=clinic.tenant_id, active_only=False)}
