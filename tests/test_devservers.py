@@ -163,6 +163,27 @@ def children_of(pid: int) -> set[int]:
     return found
 
 
+def still_running(pids: list[int], *, seconds: float = 15) -> list[str]:
+    """Those of ``pids`` still alive after ``seconds`` (zombies count as gone), with their command lines.
+
+    A Celery worker's pool children exit just after their parent; on a loaded machine that takes a moment.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = []
+        for pid in pids:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+            if state != "Z":
+                alive.append(f"{pid} {command}")
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.2)
+
+
 def descendants_of(pid: int) -> set[int]:
     found = children_of(pid)
     for child in list(found):
@@ -236,7 +257,7 @@ def test_make_run_starts_every_server_and_stops_them_all(tmp_path: Path) -> None
 
     assert code == 0, "".join(output)
     assert [name for name, port in ports.items() if devservers.port_open(port)] == []
-    assert [pid for pid in started if Path(f"/proc/{pid}").exists()] == []
+    assert still_running(started) == []
     assert (var / "redis" / "dump.rdb").is_file()
     assert (var / "log" / "celery-worker.log").is_file()
     assert list(var.glob("celerybeat-schedule*"))
