@@ -135,31 +135,36 @@ def _reminders(tx: dynamo.Transaction, *, clinic: Clinic, booking: Booking, now:
             tx.delete(_key_only(booking.tenant_id, rid))
 
 
+def _message_now(
+    tx: dynamo.Transaction, booking: Booking, *, item_id: str, kind: str, now: dt.datetime, recipient: str = PATIENT
+) -> None:
+    """Put one message about ``booking``, due at once, into the change's transaction."""
+    tx.put(
+        outbox_item(
+            tenant_id=booking.tenant_id,
+            item_id=item_id,
+            kind=kind,
+            due=now,
+            now=now,
+            booking_id=booking.booking_id,
+            recipient=recipient,
+        )
+    )
+
+
 def outbox_on_booked(tx: dynamo.Transaction, *, clinic: Clinic, booking: Booking, now: dt.datetime) -> None:
     """A new booking (online confirmation or staff booking): the confirmation, its reminders, the clinic's notice."""
     if _to_patient(booking):
-        tx.put(
-            outbox_item(
-                tenant_id=booking.tenant_id,
-                item_id=confirmed_id(booking.booking_id),
-                kind=MessageKind.CONFIRMED,
-                due=now,
-                now=now,
-                booking_id=booking.booking_id,
-            )
-        )
+        _message_now(tx, booking, item_id=confirmed_id(booking.booking_id), kind=MessageKind.CONFIRMED, now=now)
         _reminders(tx, clinic=clinic, booking=booking, now=now, moving=False)
     if _to_clinic(clinic):
-        tx.put(
-            outbox_item(
-                tenant_id=booking.tenant_id,
-                item_id=clinic_new_id(booking.booking_id),
-                kind=MessageKind.CLINIC_NEW,
-                due=now,
-                now=now,
-                booking_id=booking.booking_id,
-                recipient=CLINIC,
-            )
+        _message_now(
+            tx,
+            booking,
+            item_id=clinic_new_id(booking.booking_id),
+            kind=MessageKind.CLINIC_NEW,
+            now=now,
+            recipient=CLINIC,
         )
 
 
@@ -169,27 +174,15 @@ def outbox_on_cancelled(tx: dynamo.Transaction, *, clinic: Clinic, booking: Book
     if _to_patient(booking):
         for offset in reminder_offsets(clinic):
             tx.delete(_key_only(booking.tenant_id, reminder_id(booking.booking_id, offset)))
-        tx.put(
-            outbox_item(
-                tenant_id=booking.tenant_id,
-                item_id=cancelled_id(booking.booking_id),
-                kind=MessageKind.CANCELLED,
-                due=now,
-                now=now,
-                booking_id=booking.booking_id,
-            )
-        )
+        _message_now(tx, booking, item_id=cancelled_id(booking.booking_id), kind=MessageKind.CANCELLED, now=now)
     if _to_clinic(clinic):
-        tx.put(
-            outbox_item(
-                tenant_id=booking.tenant_id,
-                item_id=clinic_cancelled_id(booking.booking_id),
-                kind=MessageKind.CLINIC_CANCELLED,
-                due=now,
-                now=now,
-                booking_id=booking.booking_id,
-                recipient=CLINIC,
-            )
+        _message_now(
+            tx,
+            booking,
+            item_id=clinic_cancelled_id(booking.booking_id),
+            kind=MessageKind.CLINIC_CANCELLED,
+            now=now,
+            recipient=CLINIC,
         )
 
 
@@ -203,14 +196,11 @@ def outbox_on_rescheduled(tx: dynamo.Transaction, *, clinic: Clinic, booking: Bo
     times under the same keys, so they move instead of adding up. At most 1 + MAX_REMINDERS items."""
     if not _to_patient(booking):
         return
-    tx.put(
-        outbox_item(
-            tenant_id=booking.tenant_id,
-            item_id=moved_id(booking.booking_id, reschedule_count(booking)),
-            kind=MessageKind.RESCHEDULED,
-            due=now,
-            now=now,
-            booking_id=booking.booking_id,
-        )
+    _message_now(
+        tx,
+        booking,
+        item_id=moved_id(booking.booking_id, reschedule_count(booking)),
+        kind=MessageKind.RESCHEDULED,
+        now=now,
     )
     _reminders(tx, clinic=clinic, booking=booking, now=now, moving=True)

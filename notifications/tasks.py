@@ -12,6 +12,7 @@ import functools
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -50,7 +51,8 @@ def outbox_kick() -> bool:
     calls it once the change is written). Best effort: with the broker down (Redis stopped) the
     booking already stands and beat's next sweep sends its messages, so the error is logged, never
     raised. Returns whether the sweep was queued (never, where ``OUTBOX_KICK`` is off: Lambda)."""
-    if not settings.OUTBOX_KICK:
+    global _broker_down_until
+    if not settings.OUTBOX_KICK or time.monotonic() < _broker_down_until:
         return False
     app = outbox_sweep_task.app
     try:
@@ -58,9 +60,22 @@ def outbox_kick() -> bool:
         with app.connection_for_write(transport_options={"max_retries": 0}) as connection:
             outbox_sweep_task.apply_async(retry=False, connection=connection)
     except Exception:
+        # Every booking meanwhile would pay the same refused connection: skip kicking for a while.
+        _broker_down_until = time.monotonic() + KICK_PAUSE_SECONDS
         log.warning("could not queue a sweep; the next scheduled one sends the messages", exc_info=True)
         return False
     return True
+
+
+# After the broker refused a kick, this process leaves it alone this long (beat sweeps meanwhile).
+KICK_PAUSE_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
+def kick_pause_reset() -> None:
+    """Forget a broker outage (the broker changed, or is known to be back)."""
+    global _broker_down_until
+    _broker_down_until = 0.0
 
 
 View = Callable[..., HttpResponse]

@@ -57,8 +57,11 @@ class RedisServer:
         return self.process is not None and self.process.poll() is None
 
     def start(self) -> None:
+        from notifications.tasks import kick_pause_reset
+
         if not self.running:
             self.process = devservers.start_redis(port=self.port, data_dir=self.data_dir)
+        kick_pause_reset()  # as a process whose pause ran out would, the moment Redis is back
 
     def stop(self) -> None:
         """A clean shutdown: Redis saves its data first, as it does for `make run`."""
@@ -92,7 +95,9 @@ def _point_celery_at(url: str | None) -> None:
     task); those are dropped.
     """
     from nexioq.celery import app
+    from notifications.tasks import kick_pause_reset
 
+    kick_pause_reset()  # another broker: an outage of the previous one says nothing about it
     for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
         if url is None:
             os.environ.pop(name, None)

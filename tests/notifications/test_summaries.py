@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from unittest import mock
 
 import pytest
 
@@ -122,3 +123,15 @@ def test_a_broker_that_is_down_never_fails_the_change_that_kicks_the_sweep(setti
 
     assert queued is False
     assert elapsed < 2  # one refused connection, no reconnecting inside the request
+
+
+def test_after_a_refused_kick_the_next_bookings_do_not_knock_again(settings: object) -> None:
+    """A down broker costs one refused connection per pause, not one per booking."""
+    point_celery_at(f"redis://127.0.0.1:{devservers.free_port()}/0")
+    try:
+        assert tasks.outbox_kick() is False
+        with mock.patch.object(tasks.outbox_sweep_task.app, "connection_for_write") as connect:
+            assert tasks.outbox_kick() is False
+        assert not connect.called
+    finally:
+        point_celery_at(None)
