@@ -21,6 +21,7 @@ from access.models import Membership, Role
 from accounts.models import User
 from clinics.selectors import ClinicContext, clinic_context, tenant_id_for_slug
 from nexioq.errors import Forbidden, NotFound, SignInRequired
+from nexioq.logs import log_context_set
 
 OWNER = "owner"  # platform staff: every clinic
 
@@ -155,6 +156,7 @@ def actor_for(request: HttpRequest, *, tenant_id: str) -> Actor:
         professional_ids=professional_ids,
     )
     setattr(request, REQUEST_ACTOR, actor)
+    log_context_set(clinic_id=tenant_id, user_id=actor.user.pk if actor.user is not None else None)
     return actor
 
 

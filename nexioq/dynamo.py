@@ -865,3 +865,12 @@ class LayoutMigration:
         for name in Layout1.INDEXES:
             if name in index_names():
                 index_drop(name)
+
+
+def table_reachable() -> None:
+    """One strongly consistent read of the layout marker: raises if the table cannot be read.
+
+    For /health/: the same GetItem permission the app already has, no DescribeTable.
+    """
+    client = TableItem._get_connection().connection.client
+    client.get_item(TableName=TableItem.Meta.table_name, Key=LAYOUT_KEY, ConsistentRead=True)

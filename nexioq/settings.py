@@ -10,12 +10,24 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from nexioq.parameters import load_parameters
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENV = os.environ.get("NEXIOQ_ENV", "local")
 PRODUCTION = ENV == "production"
+# The deployment stage (dev, qas, prd: nexioq.stages), for names in logs, traces and metrics.
+STAGE = os.environ.get("NEXIOQ_STAGE", "local")
+
+# Secrets come from SSM Parameter Store at start: every parameter under this path (for example
+# /nexioq/prd/) becomes the environment variable of the same name, unless the environment already
+# sets it. Nothing secret is committed or written into zappa_settings.json.
+PARAMETERS_PATH = os.environ.get("PARAMETERS_PATH", "")
+if PARAMETERS_PATH:
+    load_parameters(PARAMETERS_PATH, region=os.environ.get("AWS_REGION", "eu-west-1"))
 
 
 def env(name: str, default: str | None = None) -> str:
@@ -34,7 +46,9 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-REQUIRED_IN_PRODUCTION = {"SECRET_KEY", "ALLOWED_HOSTS", "DYNAMODB_TABLE"}
+# Production keeps identity in PostgreSQL and sessions, rate limits and lockouts in Redis: a
+# Lambda container's disk and memory are its own, and the next request may land in another one.
+REQUIRED_IN_PRODUCTION = {"SECRET_KEY", "ALLOWED_HOSTS", "DYNAMODB_TABLE", "DATABASE_URL", "REDIS_URL"}
 
 SECRET_KEY = env("SECRET_KEY", "local-only-insecure-key-never-used-in-production")
 DEBUG = env_bool("DEBUG", not PRODUCTION)
@@ -66,6 +80,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every line below it, whatever answers, belongs to a request id.
+    "nexioq.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,21 +117,32 @@ TEMPLATES = [
     },
 ]
 
-# Identity (users, sessions, memberships) lives in the ORM; clinic data in DynamoDB.
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "var" / "identity.sqlite3")),
-        # Sessions are written on most booking steps: in WAL mode a commit is not an fsync, readers
-        # never wait for the writer, and IMMEDIATE takes the write lock up front instead of failing
-        # with "database is locked" when a read turns into a write under load.
-        "OPTIONS": {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        },
+# Identity (users, sessions, memberships) lives in the ORM; clinic data in DynamoDB. DATABASE_URL
+# (PostgreSQL in production) wins; without it, a local SQLite file.
+DATABASE_URL = env("DATABASE_URL", "")
+if DATABASE_URL:
+    # A Lambda container serves one request at a time and lives for minutes: keep its connection
+    # between requests, checked before reuse, instead of a new TLS handshake per request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "300")), conn_health_checks=True
+        )
     }
-}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "var" / "identity.sqlite3")),
+            # Sessions are written on most booking steps: in WAL mode a commit is not an fsync, readers
+            # never wait for the writer, and IMMEDIATE takes the write lock up front instead of failing
+            # with "database is locked" when a read turns into a write under load.
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
@@ -129,12 +156,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# The slug -> tenant id map and the like are cached; Redis when configured.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+# The slug -> tenant id map, rate limits, lockouts and the calendar's change markers are cached:
+# in Redis when configured (ElastiCache in production), else in this process's memory.
+REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer fails the request within seconds (a 503), not at the
+            # Lambda's timeout.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions: in the shared cache in production (no session rows to write or clean up, and every
+# Lambda container sees them); in the identity database locally.
+SESSION_ENGINE = os.environ.get(
+    "SESSION_ENGINE",
+    "django.contrib.sessions.backends.cache" if PRODUCTION else "django.contrib.sessions.backends.db",
+)
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
@@ -146,8 +188,11 @@ TIME_ZONE = "UTC"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# Collected for deployment only; locally whitenoise serves straight from the finders.
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles" if PRODUCTION else None
+# Collected when the Lambda package is built (scripts/package.py, STATIC_MANIFEST=1): hashed names,
+# gzip and brotli copies, served by whitenoise from the package with a year's cache. Locally
+# whitenoise serves straight from the finders.
+STATIC_MANIFEST = PRODUCTION or env_bool("STATIC_MANIFEST", False)
+STATIC_ROOT = BASE_DIR / "staticfiles" if STATIC_MANIFEST else None
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -155,7 +200,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if STATIC_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -192,13 +237,50 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Logs: JSON lines in production (one per request with its id, clinic, user, route, status and
+# duration; errors with their stack trace; ids only, never names, e-mails or phones), plain
+# text locally. nexioq.logs holds the formatter and the request context it reads.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "nexioq.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "nexioq.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"pynamodb": {"level": "WARNING"}},
+    "loggers": {
+        "pynamodb": {"level": "WARNING"},
+        # nexioq.logs.RequestLogMiddleware writes the one line per request, without the query string.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }
+
+# AWS X-Ray: a segment per request with subsegments for DynamoDB (botocore), PostgreSQL and
+# templates. On in the Lambda stages (zappa_settings.json turns on active tracing), off locally.
+XRAY_ENABLED = env_bool("XRAY_ENABLED", False)
+if XRAY_ENABLED:
+    MIDDLEWARE.insert(0, "aws_xray_sdk.ext.django.middleware.XRayMiddleware")
+    INSTALLED_APPS.append("aws_xray_sdk.ext.django")
+    XRAY_RECORDER = {
+        "AWS_XRAY_TRACING_NAME": f"nexioq-{STAGE}",
+        "AUTO_INSTRUMENT": True,
+        "PATCH_MODULES": ["botocore", "psycopg"],
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        "PLUGINS": (),
+        # Sampling rules come from X-Ray's console; off means every request is traced.
+        "SAMPLING": env_bool("XRAY_SAMPLING", True),
+    }
+
 DEMO_CLINIC_SLUG = os.environ.get("DEMO_CLINIC_SLUG", "sonrisa")
 DEMO_SECOND_CLINIC_SLUG = os.environ.get("DEMO_SECOND_CLINIC_SLUG", "norte")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sonrisa-demo-2026")
@@ -308,8 +390,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A view that changed a booking queues a sweep at once (notifications.tasks.kicks_outbox), so the
 # confirmation leaves in seconds, not at the next minute's sweep. Only where a Celery broker serves
-# the site: on Lambda (production without one) Zappa's minute event is the sweep.
-OUTBOX_KICK = env_bool("OUTBOX_KICK", not PRODUCTION or bool(os.environ.get("CELERY_BROKER_URL") or REDIS_URL))
+# the site (CELERY_BROKER_URL in production): on Lambda, where REDIS_URL is only the cache and no
+# worker listens, Zappa's minute event is the sweep.
+OUTBOX_KICK = env_bool("OUTBOX_KICK", not PRODUCTION or bool(os.environ.get("CELERY_BROKER_URL")))
 # How long a worker's claim on an outbox item holds (notifications.services); the process test of
 # a worker killed mid-send shortens it through the environment.
 OUTBOX_CLAIM_SECONDS = int(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))

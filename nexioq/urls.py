@@ -8,6 +8,7 @@ from nexioq import views as nexioq_views
 
 urlpatterns = [
     path("", nexioq_views.home, name="home"),
+    path("health/", nexioq_views.health, name="health"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("office.urls_start")),
     path("admin/", admin.site.urls),

@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from pytest_django.fixtures import Settings
 
 from nexioq.mailsink import MailSink
+from tests.production import production_env
 
 pytestmark = pytest.mark.django_db
 
@@ -137,12 +138,7 @@ def test_it_is_never_routed_in_production() -> None:
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(
-        NEXIOQ_ENV="production",
-        SECRET_KEY="x" * 60,
-        ALLOWED_HOSTS="reservas.nexioq.example",
-        DYNAMODB_TABLE="nexioq-prd",
+    env = production_env(
         MAIL_SINK_DIR="/tmp",  # noqa: S108 - set on purpose: production must ignore it
         DJANGO_SETTINGS_MODULE="nexioq.settings",
     )

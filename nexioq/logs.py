@@ -1,0 +1,116 @@
+"""Structured logs: one JSON object per line, with the request it belongs to.
+
+Every line written while a request is served carries its ``request_id`` (the Lambda's request id
+on AWS), and once the access check has run, the ``clinic_id`` and ``user_id``. The middleware adds
+one line per request with its route (the URL pattern, not the path: no ids, tokens or query
+strings), method, status and duration. Lines carry ids, never names, e-mail addresses or phone
+numbers: tests/nexioq/test_logs.py reads a booking's lines for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
+
+logger = logging.getLogger("nexioq.request")
+
+_CONTEXT: ContextVar[dict[str, Any] | None] = ContextVar("nexioq_log_context", default=None)
+
+# A request id from outside is used only if it looks like one (API Gateway's and our own do).
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._=-]{8,80}$")
+
+# Attributes Django's own loggers attach that would print a request (with its query string) or a
+# socket: dropped from every line.
+_DROPPED = ("request", "server_time", "connection")
+
+
+def log_context_set(**fields: Any) -> None:
+    """Add fields to every log line of the current request (or task)."""
+    current = _CONTEXT.get()
+    if current is None:
+        return
+    current.update({key: value for key, value in fields.items() if value is not None})
+
+
+def log_context() -> dict[str, Any]:
+    return dict(_CONTEXT.get() or {})
+
+
+class RequestContextFilter(logging.Filter):
+    """Copies the current request's fields onto each record, for the formatter to print."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in (_CONTEXT.get() or {}).items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        for key in _DROPPED:
+            if key in record.__dict__:
+                delattr(record, key)
+        return True
+
+
+class JsonFormatter(_JsonFormatter):
+    """``timestamp``, ``level``, ``logger`` and ``message``, then the request's fields and extras;
+    ``exc_info`` as the stack trace of an error."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("fmt", ["levelname", "name", "message"])
+        kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger", "exc_info": "stack"})
+        kwargs.setdefault("timestamp", True)
+        kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, *_DROPPED])
+        kwargs.setdefault("json_ensure_ascii", False)
+        super().__init__(*args, **kwargs)
+
+
+def _request_id(request: HttpRequest) -> str:
+    context = request.META.get("lambda.context")
+    aws_request_id = getattr(context, "aws_request_id", None)
+    if isinstance(aws_request_id, str) and aws_request_id:
+        return aws_request_id
+    offered = request.headers.get("X-Request-Id", "")
+    if _REQUEST_ID.match(offered):
+        return offered
+    return uuid.uuid4().hex
+
+
+class RequestLogMiddleware:
+    """Opens the request's log context and writes its one summary line."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = _request_id(request)
+        token = _CONTEXT.set({"request_id": request_id})
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = self.get_response(request)
+            status = response.status_code
+            response.headers.setdefault("X-Request-Id", request_id)
+            return response
+        finally:
+            match = getattr(request, "resolver_match", None)
+            user = getattr(request, "user", None)
+            user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+            logger.info(
+                "request",
+                extra={
+                    "route": "/" + match.route if match is not None else None,
+                    "view": match.view_name if match is not None else None,
+                    "method": request.method,
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user_id": user_id,
+                },
+            )
+            _CONTEXT.reset(token)
