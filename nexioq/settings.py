@@ -393,6 +393,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # the site (CELERY_BROKER_URL in production): on Lambda, where REDIS_URL is only the cache and no
 # worker listens, Zappa's minute event is the sweep.
 OUTBOX_KICK = env_bool("OUTBOX_KICK", not PRODUCTION or bool(os.environ.get("CELERY_BROKER_URL")))
+# On Lambda the kick is an asynchronous invocation of the function itself with the sweep as its
+# command (notifications.tasks): the role may invoke its own function and nothing else.
+OUTBOX_KICK_LAMBDA = env_bool("OUTBOX_KICK_LAMBDA", PRODUCTION and not os.environ.get("CELERY_BROKER_URL"))
 # How long a worker's claim on an outbox item holds (notifications.services); the process test of
 # a worker killed mid-send shortens it through the environment.
 OUTBOX_CLAIM_SECONDS = int(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))

@@ -9,6 +9,7 @@ due index offers again after its backoff (``notifications.services``), whether t
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import socket
@@ -50,9 +51,17 @@ def outbox_kick() -> bool:
     """After a booking change, ask for a sweep now rather than at the next minute (``kicks_outbox``
     calls it once the change is written). Best effort: with the broker down (Redis stopped) the
     booking already stands and beat's next sweep sends its messages, so the error is logged, never
-    raised. Returns whether the sweep was queued (never, where ``OUTBOX_KICK`` is off: Lambda)."""
+    raised. Returns whether the sweep was queued.
+
+    On Lambda (``OUTBOX_KICK_LAMBDA``) there is no broker: the function invokes itself
+    asynchronously with the sweep as a Zappa command, so the confirmation leaves within seconds
+    there too instead of at the next minute's scheduled sweep."""
     global _broker_down_until
-    if not settings.OUTBOX_KICK or time.monotonic() < _broker_down_until:
+    if time.monotonic() < _broker_down_until:
+        return False
+    if settings.OUTBOX_KICK_LAMBDA:
+        return _lambda_kick()
+    if not settings.OUTBOX_KICK:
         return False
     app = outbox_sweep_task.app
     try:
@@ -70,6 +79,42 @@ def outbox_kick() -> bool:
 # After the broker refused a kick, this process leaves it alone this long (beat sweeps meanwhile).
 KICK_PAUSE_SECONDS = 5.0
 _broker_down_until = 0.0
+
+# What Zappa's handler runs for an event with a "command": the same function as the minute's event.
+LAMBDA_SWEEP_COMMAND = "notifications.lambda_handlers.sweep"
+_lambda_client: Any = None
+
+
+def lambda_client() -> Any:
+    """The Lambda API client of this container, made once (a client costs tens of milliseconds)."""
+    global _lambda_client
+    if _lambda_client is None:
+        import boto3
+        from botocore.config import Config
+
+        # Best effort inside a request: one quick try, the scheduled sweep is the safety net.
+        config = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 1, "mode": "standard"})
+        _lambda_client = boto3.client("lambda", config=config)
+    return _lambda_client
+
+
+def _lambda_kick() -> bool:
+    global _broker_down_until
+    function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+    if not function_name:
+        # Production settings outside Lambda (a rehearsal, a shell): nothing to invoke.
+        return False
+    try:
+        lambda_client().invoke(
+            FunctionName=function_name,
+            InvocationType="Event",
+            Payload=json.dumps({"command": LAMBDA_SWEEP_COMMAND}).encode(),
+        )
+    except Exception:
+        _broker_down_until = time.monotonic() + KICK_PAUSE_SECONDS
+        log.warning("could not invoke a sweep; the next scheduled one sends the messages", exc_info=True)
+        return False
+    return True
 
 
 def kick_pause_reset() -> None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from botocore.stub import Stubber
 from django.test import Client
 from django.urls import reverse
 
@@ -131,3 +133,60 @@ def test_where_kicking_is_off_nothing_is_queued(
 
     assert done.status_code == 302
     assert queued_sweeps(redis_server) == 0
+
+
+# ---------------------------------------------------------------- on Lambda: the function invokes itself
+
+
+@pytest.fixture
+def on_lambda(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
+    """Production's Lambda kick, with the Lambda API (AWS, the boundary) stubbed on the real client."""
+    from notifications import tasks
+
+    settings.OUTBOX_KICK_LAMBDA = True
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "nexioq-prd")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setattr(tasks, "_lambda_client", None)
+    tasks.kick_pause_reset()
+    with Stubber(tasks.lambda_client()) as stubber:
+        yield stubber
+    tasks.kick_pause_reset()
+
+
+def test_on_lambda_a_confirmed_booking_invokes_the_sweep_asynchronously(
+    world: World, people: People, on_lambda: Stubber
+) -> None:
+    client = signed_in(people.patient)
+    details = hold_page(client, world, 9)
+    on_lambda.add_response(
+        "invoke",
+        {"StatusCode": 202},
+        {
+            "FunctionName": "nexioq-prd",
+            "InvocationType": "Event",
+            "Payload": json.dumps({"command": "notifications.lambda_handlers.sweep"}).encode(),
+        },
+    )
+
+    done = client.post(details, DETAILS)
+
+    assert done.status_code == 302
+    on_lambda.assert_no_pending_responses()
+
+
+def test_on_lambda_a_refused_invocation_keeps_the_booking_and_pauses_kicking(
+    world: World, people: People, on_lambda: Stubber
+) -> None:
+    from notifications import tasks
+
+    client = signed_in(people.patient)
+    details = hold_page(client, world, 9)
+    on_lambda.add_client_error("invoke", service_error_code="TooManyRequestsException", http_status_code=429)
+
+    done = client.post(details, DETAILS)
+
+    assert done.status_code == 302
+    booking_id = done["Location"].rstrip("/").split("/")[-1]
+    assert selectors.booking_get(tenant_id=world.tenant_id, booking_id=booking_id).status == BookingStatus.CONFIRMED
+    # Paused: the next change does not call the API again (the Stubber would fail on an unexpected call).
+    assert tasks.outbox_kick() is False
