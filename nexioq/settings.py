@@ -357,6 +357,10 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", _EMAIL_DEFAULT)
 AWS_SES_REGION_NAME = os.environ.get("AWS_SES_REGION_NAME", DYNAMODB_REGION)
 AWS_SES_REGION_ENDPOINT = os.environ.get("AWS_SES_REGION_ENDPOINT", f"email.{AWS_SES_REGION_NAME}.amazonaws.com")
 USE_SES_V2 = True
+# No client-side throttle: django-ses's would read the account's send rate (ses:GetAccount, an
+# account-wide permission the role does not have, nexioq.iam) in every new container, to pace one
+# container of many. SES answers a burst over the rate with a throttling error; the outbox retries.
+AWS_SES_AUTO_THROTTLE = None
 # The .eml files of the local SMTP sink, shown at /dev/mail/ (nexioq.views_mail). `make run` sets
 # it; production never routes the page, whatever the environment says.
 MAIL_SINK_DIR = None if PRODUCTION else (os.environ.get("MAIL_SINK_DIR") or None)
