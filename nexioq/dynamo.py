@@ -377,14 +377,16 @@ class TableItem(Model):
     outbox_due = OutboxDueIndex()
 
 
-def configure(*, host: str | None, table_name: str | None = None) -> None:
-    """Point the table at another endpoint (the test suite's DynamoDB Local)."""
+def configure(*, host: str | None, table_name: str | None = None, region: str | None = None) -> None:
+    """Point the table at another endpoint (the test suite's DynamoDB Local), table or region."""
     meta: Any = TableItem.Meta
     meta.host = host
     if host:
         meta.aws_access_key_id = meta.aws_secret_access_key = LOCAL_CREDENTIAL
     if table_name:
         meta.table_name = table_name
+    if region:
+        meta.region = region
     for cls in [TableItem, *_subclasses(TableItem)]:
         cls._connection = None  # type: ignore[attr-defined]
 
@@ -397,11 +399,12 @@ def _subclasses(cls: type[TableItem]) -> list[type[TableItem]]:
     return found
 
 
-def table_ensure() -> str:
+def table_ensure(*, protect: bool = False) -> str:
     """Create the table, or add what an older table lacks (an index, TTL). Safe to run again.
 
     Indexes of an earlier layout (``GSI1``, ``GSI2``) are left in place: ``dynamo_migrate``
-    moves the items off them first, then drops them.
+    moves the items off them first, then drops them. ``protect`` (a stage's ``protect_table``)
+    also turns on deletion protection and point-in-time recovery; it never turns them off.
     """
     client = TableItem._get_connection().connection.client
     table_name = TableItem.Meta.table_name
@@ -410,7 +413,8 @@ def table_ensure() -> str:
         TableItem.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
         # A new table holds the current layout: nothing for dynamo_migrate to rewrite.
         client.put_item(TableName=table_name, Item={**LAYOUT_KEY, "version": {"N": str(LAYOUT_VERSION)}})
-        return "created"
+        protection = table_protect() if protect else []
+        return "created" + (", with " + " and ".join(protection) if protection else "")
     changes = []
     description = client.describe_table(TableName=table_name)["Table"]
     existing = {index["IndexName"] for index in description.get("GlobalSecondaryIndexes", [])}
@@ -438,7 +442,32 @@ def table_ensure() -> str:
     if ttl.get("TimeToLiveStatus") in (None, "DISABLED"):
         TableItem.update_ttl(ignore_update_ttl_errors=False)
         changes.append("TTL")
+    if protect:
+        changes += table_protect()
     return "updated: " + ", ".join(changes) if changes else "up to date"
+
+
+def table_protect() -> list[str]:
+    """Turn on deletion protection and point-in-time recovery where they are off; what was turned on.
+
+    Point-in-time recovery keeps the last 35 days restorable to any second (docs/deploy.md,
+    "Restore drill"); deletion protection makes DeleteTable fail until someone turns it off.
+    """
+    client = TableItem._get_connection().connection.client
+    table_name = TableItem.Meta.table_name
+    changes = []
+    if not client.describe_table(TableName=table_name)["Table"].get("DeletionProtectionEnabled"):
+        client.update_table(TableName=table_name, DeletionProtectionEnabled=True)
+        _settled()
+        changes.append("deletion protection")
+    backups = client.describe_continuous_backups(TableName=table_name)["ContinuousBackupsDescription"]
+    recovery = backups.get("PointInTimeRecoveryDescription", {}).get("PointInTimeRecoveryStatus")
+    if recovery != "ENABLED":
+        client.update_continuous_backups(
+            TableName=table_name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
+        changes.append("point-in-time recovery")
+    return changes
 
 
 def _settled(*, present: str | None = None, absent: str | None = None, timeout: float = 900) -> None:
