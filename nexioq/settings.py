@@ -57,6 +57,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").sp
 
 INSTALLED_APPS = [
     "nexioq.apps.NexioqAdminConfig",  # django.contrib.admin with the project's site (clinic pages)
+    "nexioq.apps.NexioqConfig",  # the project's system checks (nexioq.checks)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
