@@ -234,3 +234,13 @@ def test_a_message_given_up_counts_in_a_metric_and_its_refusal_logs_no_address(
     assert "smtplib.SMTPDataError" in attempt["stack"] and "message.send()" in attempt["stack"]
     assert gave_up["level"] == "ERROR" and "failed after 6 attempts" in gave_up["message"]
     lines.assert_no_personal_data(booking.patient_email, booking.patient_name, booking.patient_phone)
+
+
+def test_it_names_the_platform_owner_who_suspends_a_clinic_by_id(world: World, people: People, lines: Lines) -> None:
+    response = signed_in(people.owner).post(reverse("admin:clinics_clinic_suspend", args=[world.tenant_id]))
+
+    [suspended] = [line for line in lines.all() if line["logger"] == "clinics.admin.views"]
+    assert response.status_code == 302
+    assert suspended["message"].endswith(f"suspended=True by user {people.owner.pk}")
+    lines.assert_no_personal_data(people.owner.email)
+    assert lines.requests()[-1]["route"] == "/admin/clinics/clinic/<str:tenant_id>/suspend/"
