@@ -191,6 +191,17 @@ def test_it_sets_up_prd_finding_its_api_and_making_its_log_group(aws: Clients) -
     assert len(said) == 8
 
 
+def for_dev(value: Any) -> Any:
+    """prd's alarm as dev's: its names and dimensions."""
+    if isinstance(value, dict):
+        if value.get("Name") == "Stage":
+            return {**value, "Value": "dev"}
+        return {key: for_dev(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [for_dev(item) for item in value]
+    return value.replace("nexioq-prd", "nexioq-dev") if isinstance(value, str) else value
+
+
 def test_it_sets_up_dev_with_the_api_given_and_its_log_group_already_there(aws: Clients) -> None:
     aws["logs"].add_response(
         "describe_log_groups",
@@ -201,35 +212,7 @@ def test_it_sets_up_dev_with_the_api_given_and_its_log_group_already_there(aws: 
         "put_retention_policy", {}, {"logGroupName": "/aws/lambda/nexioq-dev", "retentionInDays": 7}
     )
     for alarm in prd_alarms("devid"):
-        dev = {
-            key: value.replace("nexioq-prd", "nexioq-dev") if isinstance(value, str) else value
-            for key, value in alarm.items()
-        }
-        if "Metrics" in dev:
-            dev["Metrics"] = [
-                {
-                    **query,
-                    "MetricStat": {
-                        **query["MetricStat"],
-                        "Metric": {
-                            **query["MetricStat"]["Metric"],
-                            "Dimensions": [
-                                {**d, "Value": d["Value"].replace("nexioq-prd", "nexioq-dev")}
-                                for d in query["MetricStat"]["Metric"]["Dimensions"]
-                            ],
-                        },
-                    },
-                }
-                if "MetricStat" in query
-                else query
-                for query in dev["Metrics"]
-            ]
-        if "Dimensions" in dev:
-            dev["Dimensions"] = [
-                {"Name": d["Name"], "Value": {"prd": "dev", "nexioq-prd": "nexioq-dev"}.get(d["Value"], d["Value"])}
-                for d in dev["Dimensions"]
-            ]
-        aws["cloudwatch"].add_response("put_metric_alarm", {}, dev)
+        aws["cloudwatch"].add_response("put_metric_alarm", {}, for_dev(alarm))
 
     aws.monitoring("dev", []).run(api_id="devid")
 

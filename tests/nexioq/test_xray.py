@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +33,13 @@ class Daemon:
         self.sock.bind(("127.0.0.1", 0))
         self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
 
-    def received(self, *, wait: float, until: int = 1000) -> list[dict[str, Any]]:
+    def received(
+        self, *, wait: float, until: Callable[[list[dict[str, Any]]], bool] | None = None
+    ) -> list[dict[str, Any]]:
+        """What arrived within ``wait`` seconds, or as soon as ``until`` says it is enough."""
         documents: list[dict[str, Any]] = []
         deadline = time.monotonic() + wait
-        while len(documents) < until and (left := deadline - time.monotonic()) > 0:
+        while not (until and until(documents)) and (left := deadline - time.monotonic()) > 0:
             self.sock.settimeout(left)
             try:
                 datagram = self.sock.recv(65536).decode()
@@ -112,7 +115,7 @@ def test_it_traces_a_request_and_its_dynamodb_call_to_the_daemon(
 
     health_status, health_headers = get(f"{base}/health/")
     page_status, _ = get(f"{base}/c/{world.slug}/?q=Luisa+G%C3%B3mez")
-    segments = [doc for doc in daemon.received(wait=10, until=2) if "parent_id" not in doc]
+    segments = [doc for doc in daemon.received(wait=10, until=lambda docs: len(docs) >= 2) if "parent_id" not in doc]
 
     assert (health_status, page_status) == (200, 200)
     health, page = segments
@@ -175,7 +178,8 @@ def test_on_lambda_it_hangs_the_request_under_lambdas_segment(
         text=True,
         timeout=60,
     )
-    documents = daemon.received(wait=3)
+    # The request's own subsegment ends last.
+    documents = daemon.received(wait=5, until=lambda docs: any(d["name"] == "nexioq-qas" for d in docs))
 
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1])["status"] == 200
