@@ -65,6 +65,7 @@ from clinics.models import Clinic, Professional, Treatment
 from clinics.selectors import clinic_context, clinic_get, professional_list
 from nexioq import dynamo
 from nexioq.errors import Forbidden, Invalid, SignInRequired
+from nexioq.logs import stack_of
 from notifications import outbox
 from scheduling.availability import CELL_MINUTES, Policy, available_slots, blocked_interval, cells_for
 
@@ -571,11 +572,16 @@ def _patient_profile_remember(*, actor: Actor, tenant_id: str, patient: PatientD
     try:
         first_here = access_services.patient_membership_ensure(user=actor.user, tenant_id=tenant_id)
         accounts_services.user_profile_fill(user=actor.user, full_name=patient.name, phone=patient.phone)
-    except DatabaseError:
+    except DatabaseError as exc:
         # The booking stands and is in the patient's list (by patient id); the membership is
-        # made again at their next booking. Worth a log line, not a failed confirmation.
-        log.exception(
-            "booking confirmed but the patient membership of %s at %s was not saved", actor.user_id, tenant_id
+        # made again at their next booking. Worth a log line, not a failed confirmation. Without
+        # the error's text: PostgreSQL's quotes the values it refused (the name, the phone).
+        log.error(
+            "booking confirmed but the patient membership of %s at %s was not saved: %s",
+            actor.user_id,
+            tenant_id,
+            type(exc).__name__,
+            extra={"stack": stack_of(exc)},
         )
     if not first_here:
         return  # their record was made at their first booking: no DynamoDB request for it on every booking

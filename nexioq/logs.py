@@ -9,9 +9,12 @@ numbers: tests/nexioq/test_logs.py reads a booking's lines for them.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import sys
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -32,6 +35,9 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._=-]{8,80}$")
 # socket: dropped from every line.
 _DROPPED = ("request", "server_time", "connection")
 
+# CloudWatch namespace of the metrics the app writes into its logs (metric_emit).
+METRIC_NAMESPACE = "NexioQ"
+
 
 def log_context_set(**fields: Any) -> None:
     """Add fields to every log line of the current request (or task)."""
@@ -45,6 +51,13 @@ def log_context() -> dict[str, Any]:
     return dict(_CONTEXT.get() or {})
 
 
+def route_of(request: HttpRequest) -> str:
+    """The URL pattern that served ``request`` ("/c/<str:clinic_slug>/"), never its path: paths
+    carry invitation tokens and ids, query strings carry what a receptionist typed in a search."""
+    match = getattr(request, "resolver_match", None)
+    return "/" + match.route if match is not None else "(unresolved)"
+
+
 class RequestContextFilter(logging.Filter):
     """Copies the current request's fields onto each record, for the formatter to print."""
 
@@ -52,6 +65,11 @@ class RequestContextFilter(logging.Filter):
         for key, value in (_CONTEXT.get() or {}).items():
             if not hasattr(record, key):
                 setattr(record, key, value)
+        request = record.__dict__.get("request")
+        if isinstance(request, HttpRequest) and isinstance(record.args, tuple):
+            # django.request and django.security put the path in their message ("Internal Server
+            # Error: /invitations/<token>/"): the route takes its place.
+            record.args = tuple(route_of(request) if arg == request.path else arg for arg in record.args)
         for key in _DROPPED:
             if key in record.__dict__:
                 delattr(record, key)
@@ -105,7 +123,7 @@ class RequestLogMiddleware:
             logger.info(
                 "request",
                 extra={
-                    "route": "/" + match.route if match is not None else None,
+                    "route": route_of(request) if match is not None else None,
                     "view": match.view_name if match is not None else None,
                     "method": request.method,
                     "status": status,
@@ -114,3 +132,36 @@ class RequestLogMiddleware:
                 },
             )
             _CONTEXT.reset(token)
+
+
+def stack_of(exc: BaseException) -> str:
+    """An exception's traceback without its message, for errors whose text names a person: an
+    SMTP refusal or an SES error quotes the recipient's address."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    return f"Traceback (most recent call last):\n{frames}{type(exc).__module__}.{type(exc).__qualname__}"
+
+
+def metric_emit(name: str, *, value: float = 1, unit: str = "Count", dimensions: dict[str, str]) -> None:
+    """One CloudWatch Embedded Metric Format line on stdout, in namespace ``NexioQ``.
+
+    On Lambda, CloudWatch Logs turns the line into a metric point by itself: no PutMetricData
+    call, no permission beyond writing the function's own logs. Written to stdout rather than
+    through logging so that it stays one bare JSON object whatever LOG_FORMAT says. Dimensions and
+    values are ids and counts, never personal data.
+    """
+    line = {
+        "_aws": {
+            "Timestamp": int(time.time() * 1000),
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": METRIC_NAMESPACE,
+                    "Dimensions": [sorted(dimensions)],
+                    "Metrics": [{"Name": name, "Unit": unit}],
+                }
+            ],
+        },
+        **dimensions,
+        name: value,
+    }
+    sys.stdout.write(json.dumps(line, separators=(",", ":")) + "\n")
+    sys.stdout.flush()

@@ -268,14 +268,19 @@ LOGGING = {
 
 # AWS X-Ray: a segment per request with subsegments for DynamoDB (botocore), PostgreSQL and
 # templates. On in the Lambda stages (zappa_settings.json turns on active tracing), off locally.
+# nexioq.tracing's middleware records the route, not the URL (tokens, searches) nor the client IP.
 XRAY_ENABLED = env_bool("XRAY_ENABLED", False)
 if XRAY_ENABLED:
-    MIDDLEWARE.insert(0, "aws_xray_sdk.ext.django.middleware.XRayMiddleware")
+    MIDDLEWARE.insert(0, "nexioq.tracing.XRayMiddleware")
     INSTALLED_APPS.append("aws_xray_sdk.ext.django")
     XRAY_RECORDER = {
         "AWS_XRAY_TRACING_NAME": f"nexioq-{STAGE}",
+        # Django's own database and template hooks: every ORM query, whatever the driver. Patching
+        # psycopg as well would trace each query twice.
         "AUTO_INSTRUMENT": True,
-        "PATCH_MODULES": ["botocore", "psycopg"],
+        "PATCH_MODULES": ["botocore"],
+        # On Lambda the SDK would copy the full URL into searchable annotations.
+        "URLS_AS_ANNOTATION": "NONE",
         "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
         "PLUGINS": (),
         # Sampling rules come from X-Ray's console; off means every request is traced.

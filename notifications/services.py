@@ -26,6 +26,7 @@ from booking.errors import BookingNotFound
 from booking.selectors import booking_with_clinic
 from nexioq import dynamo
 from nexioq.errors import Forbidden, NotFound
+from nexioq.logs import metric_emit, stack_of
 from notifications import outbox, selectors
 from notifications.messages import UnsubscribeTarget, message_for, unsubscribe_token_read
 from notifications.models import MessageKind, OutboxItem, OutboxStatus
@@ -133,8 +134,10 @@ def outbox_deliver(*, tenant_id: str, item_id: str, worker: str, now: dt.datetim
     except Exception as exc:
         # SMTP refusing or unreachable, SES throttling, DynamoDB or the database failing while
         # building: all are a failed attempt, retried later; the error is logged with its traceback.
-        log.warning("outbox item %s/%s: attempt failed", tenant_id, item_id, exc_info=True)
-        return _attempt_failed(item, worker=worker, now=now, error=_error_text(exc))
+        # The traceback without the error's text, which may quote the recipient's address.
+        error = _error_text(exc)
+        log.warning("outbox item %s/%s: attempt failed: %s", tenant_id, item_id, error, extra={"stack": stack_of(exc)})
+        return _attempt_failed(item, worker=worker, now=now, error=error)
     _done(item, worker=worker, status=OutboxStatus.SENT, now=now)
     return Outcome.SENT
 
@@ -193,6 +196,8 @@ def _attempt_failed(item: OutboxItem, *, worker: str, now: dt.datetime, error: s
         ]
         _update_mine(item, worker=worker, actions=actions)
         log.error("outbox item %s/%s failed after %s attempts: %s", item.tenant_id, item.item_id, attempts, error)
+        # The FailedOutboxItems metric, alarmed on (nexioq.monitoring).
+        metric_emit("FailedOutboxItems", dimensions={"Stage": settings.STAGE})
         return Outcome.FAILED
     due = now + backoff(attempts)
     actions += [

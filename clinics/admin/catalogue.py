@@ -91,7 +91,7 @@ def treatment_change(request: HttpRequest, tenant_id: str, treatment_id: str, *,
                 conflict, status = True, 409
                 form.add_error(None, _("Not saved: the treatment changed meanwhile. Reload the current values."))
             else:
-                logger.info("treatment %s of %s changed by %s", treatment.treatment_id, tenant_id, request.user)
+                logger.info("treatment %s of %s changed by user %s", treatment.treatment_id, tenant_id, request.user.pk)
                 messages.success(request, _("The treatment “%(name)s” was changed.") % {"name": treatment.name})
                 return HttpResponseRedirect(reverse("admin:clinics_clinic_catalogue", args=[tenant_id]))
     else:
@@ -139,7 +139,9 @@ def professional_change(request: HttpRequest, tenant_id: str, professional_id: s
                         access_services.professional_account_set(
                             tenant_id=tenant_id, professional_id=professional_id, membership_id=form.account_id()
                         )
-                        logger.info("professional %s of %s changed by %s", professional_id, tenant_id, request.user)
+                        logger.info(
+                            "professional %s of %s changed by user %s", professional_id, tenant_id, request.user.pk
+                        )
                         messages.success(request, _("“%(name)s” was changed.") % {"name": saved.name})
                         return HttpResponseRedirect(reverse("admin:clinics_clinic_catalogue", args=[tenant_id]))
                 except ValidationError as exc:

@@ -79,7 +79,7 @@ def clinic_add(request: HttpRequest, *, site: AdminSite) -> HttpResponse:
             except ValidationError as exc:
                 form.add_service_error(exc)
             else:
-                logger.info("clinic %s (%s) created by %s", clinic.tenant_id, clinic.slug, request.user)
+                logger.info("clinic %s (%s) created by user %s", clinic.tenant_id, clinic.slug, request.user.pk)
                 messages.success(request, _("The clinic “%(name)s” was added.") % {"name": clinic.name})
                 if form.cleaned_data.get("first_admin_email"):
                     _first_admin_invite(request, clinic, form.cleaned_data["first_admin_email"])
@@ -131,7 +131,7 @@ def clinic_change(request: HttpRequest, tenant_id: str, *, site: AdminSite) -> H
                 form.add_service_error(exc)
                 status = 400
             else:
-                logger.info("clinic %s (%s) changed by %s", clinic.tenant_id, clinic.slug, request.user)
+                logger.info("clinic %s (%s) changed by user %s", clinic.tenant_id, clinic.slug, request.user.pk)
                 messages.success(request, _("The clinic “%(name)s” was changed.") % {"name": clinic.name})
                 return HttpResponseRedirect(_changelist_url(clinic.slug))
         else:
@@ -181,7 +181,7 @@ def _suspension_set(request: HttpRequest, tenant_id: str, *, suspend: bool) -> H
     except services.StaleClinic:
         messages.error(request, _("The clinic kept changing while we tried; please try again."))
     else:
-        logger.info("clinic %s (%s) suspended=%s by %s", tenant_id, clinic.slug, suspend, request.user)
+        logger.info("clinic %s (%s) suspended=%s by user %s", tenant_id, clinic.slug, suspend, request.user.pk)
         if suspend:
             text = _("“%(name)s” is suspended: it accepts no bookings.")
         else:
