@@ -65,8 +65,8 @@ ENI_ACTIONS = (
 )
 
 
-def table_arn(stage: Stage, *, account_id: str) -> str:
-    return f"arn:aws:dynamodb:{stage.region}:{account_id}:table/{stage.table}"
+def table_arn(stage: Stage, *, account_id: str, table: str | None = None) -> str:
+    return f"arn:aws:dynamodb:{stage.region}:{account_id}:table/{table or stage.table}"
 
 
 def ses_identity_arn(stage: Stage, *, account_id: str) -> str:
@@ -86,12 +86,16 @@ def parameters_arn(stage: Stage, *, account_id: str) -> str:
     return f"arn:aws:ssm:{stage.region}:{account_id}:parameter{stage.parameters_path.rstrip('/')}"
 
 
-def policy_document(stage: Stage, *, account_id: str) -> dict[str, Any]:
-    """The stage's role policy, as the JSON document IAM takes."""
+def policy_document(stage: Stage, *, account_id: str, table: str | None = None) -> dict[str, Any]:
+    """The stage's role policy, as the JSON document IAM takes.
+
+    ``table`` replaces the stage's own table while the stage runs on a restored copy
+    (docs/deploy.md, "Restore drill"); the policy then allows that table and no other.
+    """
     if not (account_id.isdigit() and len(account_id) == 12):
         raise ValueError(f"an AWS account id is 12 digits, not {account_id!r}")
     region = stage.region
-    table = table_arn(stage, account_id=account_id)
+    table_resource = table_arn(stage, account_id=account_id, table=table)
     log_group = log_group_arn(stage, account_id=account_id)
     parameters = parameters_arn(stage, account_id=account_id)
     ec2 = f"arn:aws:ec2:{region}:{account_id}"
@@ -102,7 +106,7 @@ def policy_document(stage: Stage, *, account_id: str) -> dict[str, Any]:
                 "Sid": "TableAndIndexes",
                 "Effect": "Allow",
                 "Action": list(DYNAMODB_ACTIONS),
-                "Resource": [table, f"{table}/index/*"],
+                "Resource": [table_resource, f"{table_resource}/index/*"],
             },
             {
                 "Sid": "SendFromTheStageIdentity",

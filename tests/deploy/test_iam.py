@@ -364,6 +364,27 @@ def test_the_command_writes_to_attach_policy_by_default(tmp_path: Path, monkeypa
     assert written == iam.policy_document(STAGES["prd"], account_id=ACCOUNT)
 
 
+def test_the_command_names_a_restored_table_instead_of_the_stages(tmp_path: Path) -> None:
+    target = tmp_path / "iam-prd.json"
+
+    call_command(
+        "iam_policy",
+        "--stage",
+        "prd",
+        "--account-id",
+        ACCOUNT,
+        "--table",
+        "nexioq-prd-20261129",
+        "--output",
+        str(target),
+        stdout=io.StringIO(),
+    )
+
+    [statement] = [s for s in json.loads(target.read_text())["Statement"] if s["Sid"] == "TableAndIndexes"]
+    table = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/nexioq-prd-20261129"
+    assert statement["Resource"] == [table, f"{table}/index/*"]
+
+
 def test_the_command_refuses_an_unknown_stage() -> None:
     from django.core.management import CommandError
 

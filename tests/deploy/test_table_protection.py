@@ -78,10 +78,13 @@ def stage_tables(dynamodb_local: str) -> Iterator[None]:
     yield
     client = TableItem._get_connection().connection.client
     existing = set(client.list_tables()["TableNames"])
-    for stage in STAGES.values():
-        if stage.table in existing:
-            client.update_table(TableName=stage.table, DeletionProtectionEnabled=False)
-            client.delete_table(TableName=stage.table)
+    for table in [stage.table for stage in STAGES.values()] + [RESTORED]:
+        if table in existing:
+            client.update_table(TableName=table, DeletionProtectionEnabled=False)
+            client.delete_table(TableName=table)
+
+
+RESTORED = "nexioq-prd-restored"
 
 
 def describe(table: str) -> dict[str, Any]:
@@ -145,6 +148,23 @@ def test_it_protects_an_existing_prd_table_that_was_not(backups: ContinuousBacku
 
 
 @pytest.mark.usefixtures("stage_tables")
+def test_it_protects_a_restored_copy_the_stage_runs_on(backups: ContinuousBackups) -> None:
+    """A point-in-time restore makes a table without deletion protection or point-in-time recovery."""
+    dynamo.configure(host=TableItem.Meta.host, table_name=RESTORED, region="eu-west-1")
+    try:
+        dynamo.table_ensure()
+    finally:
+        dynamo.configure(host=TableItem.Meta.host, table_name="nexioq-test", region="us-east-1")
+
+    out = run("--stage", "prd", "--table", RESTORED)
+
+    assert out == f"DynamoDB table {RESTORED} (eu-west-1): updated: deletion protection, point-in-time recovery\n"
+    assert describe(RESTORED)["DeletionProtectionEnabled"] is True
+    assert backups.enabled == {RESTORED}
+    assert "nexioq-prd" not in TableItem._get_connection().connection.client.list_tables()["TableNames"]
+
+
+@pytest.mark.usefixtures("stage_tables")
 @pytest.mark.parametrize("stage", ["dev", "qas"])
 def test_dev_and_qas_go_without_and_say_so(stage: str, backups: ContinuousBackups) -> None:
     out = run("--stage", stage)
@@ -166,3 +186,8 @@ def test_without_a_stage_it_is_the_local_table_as_before(backups: ContinuousBack
 def test_it_refuses_an_unknown_stage(dynamodb_local: str) -> None:
     with pytest.raises(CommandError, match="unknown stage 'staging'"):
         run("--stage", "staging")
+
+
+def test_it_refuses_a_table_name_without_a_stage(dynamodb_local: str) -> None:
+    with pytest.raises(CommandError, match="give --stage too"):
+        run("--table", RESTORED)

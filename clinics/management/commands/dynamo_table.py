@@ -23,8 +23,14 @@ class Command(BaseCommand):
             "--stage",
             help=f"one of {', '.join(STAGES)}: its table in its region, with the AWS credentials of whoever runs this",
         )
+        parser.add_argument(
+            "--table",
+            help="with --stage: the stage's table under another name (a restored copy, docs/deploy.md)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["table"] and not options["stage"]:
+            raise CommandError("--table names a stage's table under another name: give --stage too")
         if not options["stage"]:
             outcome = dynamo.table_ensure()
             self.stdout.write(f"DynamoDB table {settings.DYNAMODB_TABLE}: {outcome}")
@@ -33,7 +39,8 @@ class Command(BaseCommand):
             stage = stage_get(options["stage"])
         except UnknownStage as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"DynamoDB table {stage.table} ({stage.region}): {self.ensure(stage)}")
+        table = options["table"] or stage.table
+        self.stdout.write(f"DynamoDB table {table} ({stage.region}): {self.ensure(stage, table)}")
         if not stage.protect_table:
             self.stdout.write(
                 f"{stage.name} goes without deletion protection and point-in-time recovery "
@@ -41,11 +48,11 @@ class Command(BaseCommand):
             )
 
     @staticmethod
-    def ensure(stage: Stage) -> str:
+    def ensure(stage: Stage, table: str) -> str:
         """The stage's table, then the table this process had before (the command may run in-process)."""
         meta: Any = dynamo.TableItem.Meta
         before = (meta.table_name, meta.region)
-        dynamo.configure(host=meta.host, table_name=stage.table, region=stage.region)
+        dynamo.configure(host=meta.host, table_name=table, region=stage.region)
         try:
             return dynamo.table_ensure(protect=stage.protect_table)
         finally:

@@ -24,12 +24,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--stage", required=True, help=f"one of {', '.join(STAGES)}")
         parser.add_argument("--account-id", required=True, help="the 12-digit AWS account id")
+        parser.add_argument("--table", help="the table's name while the stage runs on a restored copy (docs/deploy.md)")
         parser.add_argument("--output", help="where to write it (default: the stage's attach_policy)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             stage = stage_get(options["stage"])
-            document = policy_document(stage, account_id=options["account_id"])
+            document = policy_document(stage, account_id=options["account_id"], table=options["table"])
         except (UnknownStage, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         output = Path(options["output"] or BASE_DIR / self.attach_policy(stage.name))
