@@ -53,7 +53,7 @@ KEEP_LANGUAGES = ("es", "en")  # settings.LANGUAGES
 DROP_DISTRIBUTIONS = ("prompt_toolkit", "wcwidth", "click_repl")
 # Everything else a --target install leaves beside the packages: console scripts, vendored tests.
 DROP_TOP_LEVEL = ("bin",)
-PRUNE_RULES = json.dumps({"keep": KEEP_LANGUAGES, "drop": DROP_DISTRIBUTIONS, "top": DROP_TOP_LEVEL, "v": 1})
+PRUNE_RULES = json.dumps({"keep": KEEP_LANGUAGES, "drop": DROP_DISTRIBUTIONS, "top": DROP_TOP_LEVEL, "v": 2})
 
 # Built by `make` (tailwind, the calendar's vendored libraries); collectstatic would miss them silently.
 NEXIOQ_REQUIRED_STATIC = ("static/css/app.css", "static/vendor")
@@ -243,8 +243,26 @@ def packaging_env(
     _run([sys.executable, "-m", "compileall", "-b", "-q", "-j", "0", str(site)], cwd=project_dir, what="compileall")
     for cache in list(site.rglob("__pycache__")):
         shutil.rmtree(cache)
+    bytecode_only(site)
     stamp.write_text(digest.hexdigest())
     return venv
+
+
+def bytecode_only(site: Path) -> None:
+    """Drop each module's source beside its ``.pyc``, but for two kinds Zappa needs as source.
+
+    A package's ``__init__.py`` stays: Zappa writes an empty one into every folder of the zip
+    without it, which would shadow the ``__init__.pyc`` (``finish_archive`` drops the source).
+    ``migrations/`` keep their sources: Zappa leaves migrations' ``.pyc`` out. Zappa also scans the
+    project's sources for ``zappa.websocket`` imports; with its own handler's source gone from
+    here, it no longer finds that one and names it the package's WebSocket handler.
+    """
+    for compiled in list(site.rglob("*.pyc")):
+        source = compiled.with_suffix(".py")
+        if compiled.parent.name == "migrations":
+            compiled.unlink()
+        elif source.name != "__init__.py" and source.exists():
+            source.unlink()
 
 
 def prune(site: Path) -> None:

@@ -188,7 +188,7 @@ TIME_ZONE = "UTC"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# Collected when the Lambda package is built (scripts/package.py, STATIC_MANIFEST=1): hashed names,
+# Collected when the Lambda package is built (deploy/package.py, STATIC_MANIFEST=1): hashed names,
 # gzip and brotli copies, served by whitenoise from the package with a year's cache. Locally
 # whitenoise serves straight from the finders.
 STATIC_MANIFEST = PRODUCTION or env_bool("STATIC_MANIFEST", False)
@@ -198,11 +198,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if STATIC_MANIFEST
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
+        "BACKEND": ("nexioq.storage.ManifestStaticStorage" if STATIC_MANIFEST else "nexioq.storage.StaticStorage")
     },
 }
 
