@@ -116,12 +116,15 @@ def build_package(
     handler_requirements: Sequence[Path] = (BASE_DIR / "requirements-lambda.txt",),
     settings_file: Path = BASE_DIR / "zappa_settings.json",
     collectstatic: bool | None = None,
+    env_dir: Path | None = None,
     log: bool = True,
 ) -> PackageResult:
     """Build ``stage``'s Lambda zip for ``arch`` (default: the stage's ``architecture``) and measure it.
 
     ``project_dir`` is what Zappa zips (its cwd), with ``manage.py``. ``collectstatic`` (default: when
     the project has a ``static/`` folder) collects static files and compiles ``locale/`` first.
+    ``env_dir`` holds the packaging environments, one per architecture (default:
+    ``project_dir/var/package``); each is rebuilt only when its requirements change.
     """
     project_dir = project_dir.resolve()
     all_settings = json.loads(settings_file.read_text())
@@ -149,6 +152,7 @@ def build_package(
         arch,
         python_version=python_version,
         project_dir=project_dir,
+        env_dir=env_dir or project_dir / "var" / "package",
         requirements=requirements,
         handler_requirements=handler_requirements,
         say=log,
@@ -211,12 +215,13 @@ def packaging_env(
     *,
     python_version: str,
     project_dir: Path,
+    env_dir: Path,
     requirements: Sequence[Path],
     handler_requirements: Sequence[Path],
     say: bool = True,
 ) -> Path:
-    """``var/package/<arch>``, a virtualenv layout Zappa zips: built once per requirements and architecture."""
-    venv = project_dir / "var" / "package" / arch
+    """``<env_dir>/<arch>``, a virtualenv layout Zappa zips: built once per requirements and architecture."""
+    venv = env_dir / arch
     site = venv / "lib" / f"python{python_version}" / "site-packages"
     digest = hashlib.sha256()
     for path in (*requirements, *handler_requirements):
@@ -383,9 +388,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--output names one archive: use it with --stage")
     stages = STAGES if args.all else (args.stage,)
     failed = False
-    for stage in stages:
+    for index, stage in enumerate(stages):
         try:
-            result = build_package(stage, arch=args.arch, output=args.output)
+            # The static files are the same for every stage: collected once.
+            result = build_package(stage, arch=args.arch, output=args.output, collectstatic=index == 0)
         except PackageError as error:
             print(f"{stage}: {error}", file=sys.stderr)
             return 1

@@ -258,6 +258,9 @@ LOGGING = {
         # nexioq.logs.RequestLogMiddleware writes the one line per request, without the query string.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # Zappa's own access line (client IP, user agent, referer, no request id) says what the line
+        # above says: on Lambda only its warnings and errors.
+        "zappa": {"level": "WARNING"},
     },
 }
 
