@@ -46,6 +46,9 @@ PLATFORMS = {
     "x86_64": ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x86_64"),
 }
 
+# ELF's e_machine of each architecture, to check every shared library in the archive.
+ELF_MACHINES = {"arm64": 0xB7, "x86_64": 0x3E}
+
 # What the packaging environment does not carry, beside what zappa_settings.json excludes. Part of
 # the environment's stamp: changing it rebuilds the environment.
 KEEP_LANGUAGES = ("es", "en")  # settings.LANGUAGES
@@ -161,7 +164,7 @@ def build_package(
         zappa_file = Path(tmp) / "zappa_settings.json"
         zappa_file.write_text(json.dumps(package_settings(all_settings, stage=stage, arch=arch), indent=2))
         run_zappa(stage, settings_file=zappa_file, output=output, venv=venv, project_dir=project_dir, say=log)
-    finish_archive(output, project_dir=project_dir)
+    finish_archive(output, project_dir=project_dir, arch=arch)
     with zipfile.ZipFile(output) as archive:
         unzipped = sum(info.file_size for info in archive.infolist())
     return PackageResult(
@@ -309,7 +312,7 @@ def run_zappa(stage: str, *, settings_file: Path, output: Path, venv: Path, proj
         raise PackageError(f"zappa package did not write {output}.")
 
 
-def finish_archive(path: Path, *, project_dir: Path) -> None:
+def finish_archive(path: Path, *, project_dir: Path, arch: str) -> None:
     """Rewrite Zappa's zip: bytecode only for the environment, bytecode beside the source for the project.
 
     Zappa leaves a ``.py`` out when its ``.pyc`` is newer, but it compares the modification times
@@ -317,6 +320,8 @@ def finish_archive(path: Path, *, project_dir: Path) -> None:
     ``.py`` with a ``.pyc`` beside it goes (except in ``migrations/``, where Zappa drops the
     ``.pyc``), and the project's modules get an unchecked-hash ``.pyc`` in ``__pycache__``: the
     zip's 1980 timestamps would fail a timestamp check, and its sources stay for tracebacks.
+
+    Every shared library must be built for ``arch``: one for another machine fails only on Lambda.
     """
     project_modules = {
         entry.name
@@ -331,12 +336,16 @@ def finish_archive(path: Path, *, project_dir: Path) -> None:
         tempfile.TemporaryDirectory(prefix="nexioq-pyc-") as tmp,
     ):
         names = set(source.namelist())
+        foreign = []
         for info in source.infolist():
             name = info.filename
             parts = name.split("/")
             if name.endswith(".py") and f"{name}c" in names and "migrations" not in parts[:-1]:
                 continue
-            target.writestr(info, source.read(info), zipfile.ZIP_DEFLATED)
+            data = source.read(info)
+            if data[:4] == b"\x7fELF" and int.from_bytes(data[18:20], "little") != ELF_MACHINES[arch]:
+                foreign.append(name)
+            target.writestr(info, data, zipfile.ZIP_DEFLATED)
             if name.endswith(".py") and parts[0] in project_modules and (project_dir / name).is_file():
                 compiled = Path(tmp) / "module.pyc"
                 py_compile.compile(
@@ -355,6 +364,9 @@ def finish_archive(path: Path, *, project_dir: Path) -> None:
                 pyc.create_system = 3
                 pyc.external_attr = 0o755 << 16
                 target.writestr(pyc, compiled.read_bytes(), zipfile.ZIP_DEFLATED)
+    if foreign:
+        temporary.unlink()
+        raise PackageError(f"Not built for {arch}: {', '.join(sorted(foreign))}")
     temporary.replace(path)
 
 

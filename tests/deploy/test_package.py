@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import compileall
 import json
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from deploy import package
-from deploy.package import BASE_DIR, PackageResult, bytecode_only, package_settings, prune, stage_settings
+from deploy.package import (
+    BASE_DIR,
+    PackageError,
+    PackageResult,
+    bytecode_only,
+    finish_archive,
+    package_settings,
+    prune,
+    stage_settings,
+)
 
 MB = 1024 * 1024
 
@@ -134,3 +145,56 @@ def test_the_cli_passes_within_budget(
     assert package.main(["--all"]) == 0
     assert built == ["dev", "qas", "prd"]
     assert "prd (arm64)" in capsys.readouterr().out
+
+
+def elf(machine: int) -> bytes:
+    """The start of a 64-bit little-endian ELF shared object for ``machine``."""
+    return b"\x7fELF\x02\x01\x01" + bytes(9) + (3).to_bytes(2, "little") + machine.to_bytes(2, "little") + bytes(40)
+
+
+def test_it_refuses_an_archive_with_a_library_built_for_another_machine(tmp_path: Path) -> None:
+    (tmp_path / "project").mkdir()
+    archive = tmp_path / "package.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("_cffi_backend.cpython-313-aarch64-linux-gnu.so", elf(0xB7))
+        zf.writestr("psycopg_binary/pq.cpython-313-x86_64-linux-gnu.so", elf(0x3E))
+
+    with pytest.raises(
+        PackageError, match=r"Not built for arm64: psycopg_binary/pq\.cpython-313-x86_64-linux-gnu\.so$"
+    ):
+        finish_archive(archive, project_dir=tmp_path / "project", arch="arm64")
+    assert archive.exists() and not archive.with_suffix(".tmp.zip").exists()
+
+
+def test_it_compiles_the_projects_modules_beside_their_source(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "app").mkdir(parents=True)
+    (project / "app" / "__init__.py").write_text("")
+    (project / "app" / "views.py").write_text("ANSWER = 42\n")
+    archive = tmp_path / "package.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("app/__init__.py", "")
+        zf.writestr("app/views.py", "ANSWER = 42\n")
+        zf.writestr("lib/__init__.py", "")
+        zf.writestr("lib/__init__.pyc", b"compiled")
+        zf.writestr("lib/core.py", "source")
+        zf.writestr("lib/core.pyc", b"compiled")
+        zf.writestr("lib/native.so", elf(0x3E))
+
+    finish_archive(archive, project_dir=project, arch="x86_64")
+
+    tag = sys.implementation.cache_tag
+    with zipfile.ZipFile(archive) as zf:
+        names = set(zf.namelist())
+        compiled = zf.read(f"app/__pycache__/views.{tag}.pyc")
+    # Hash-based and unchecked (flags 0b01): read as is, whatever the timestamps the zip gives the source.
+    assert int.from_bytes(compiled[4:8], "little") == 0b01
+    assert names == {
+        "app/__init__.py",
+        f"app/__pycache__/__init__.{tag}.pyc",
+        "app/views.py",
+        f"app/__pycache__/views.{tag}.pyc",
+        "lib/__init__.pyc",
+        "lib/core.pyc",
+        "lib/native.so",
+    }
