@@ -12,7 +12,7 @@ run: prereqs setup
 test: prereqs-test setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel office notifications
+	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel office notifications deploy
 	$(PY) -m pytest
 
 setup: $(VENV)/.installed node_modules/.installed static/css/app.css static/vendor/.installed locale-compiled dynamodb-launcher
@@ -68,7 +68,7 @@ messages: $(VENV)/.installed
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel office notifications
+	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel office notifications deploy
 
 bench: setup
 	$(PY) bench/bench_booking.py

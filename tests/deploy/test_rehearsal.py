@@ -42,7 +42,7 @@ from urllib.parse import urlencode
 import pytest
 from zappa.core import Zappa
 
-from deploy.package import PackageResult, build_package, host_arch
+from deploy.package import BASE_DIR, PackageResult, build_package, host_arch, stage_settings
 from deploy.postgres import PostgresCluster
 from nexioq.mailsink import MailSink
 from tests.servers import RedisServer
@@ -308,9 +308,12 @@ def http_event(
     return event
 
 
-def scheduled_event(function: str) -> dict[str, Any]:
-    """What EventBridge sends for the rule ``zappa deploy`` makes from an "events" entry of zappa_settings.json."""
-    rule = Zappa.get_event_name(f"nexioq-{STAGE}", function)
+def scheduled_event(event: dict[str, Any]) -> dict[str, Any]:
+    """What EventBridge sends for the rule ``zappa deploy`` makes from an "events" entry of zappa_settings.json
+    (the rule's name, made by Zappa's own code, ends with the function's path: that is how the handler finds it)."""
+    rule = Zappa(load_credentials=False, aws_region="eu-west-1").get_scheduled_event_name(
+        event, event["function"], f"nexioq-{STAGE}"
+    )
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -322,6 +325,13 @@ def scheduled_event(function: str) -> dict[str, Any]:
         "resources": [f"arn:aws:events:eu-west-1:123456789012:rule/{rule}"],
         "detail": {},
     }
+
+
+def stage_event(function: str) -> dict[str, Any]:
+    """The stage's "events" entry for ``function`` (prd has dev's, through "extends")."""
+    events = stage_settings(json.loads((BASE_DIR / "zappa_settings.json").read_text()), STAGE)["events"]
+    assert isinstance(events, list)
+    return next(event for event in events if event["function"] == function)
 
 
 class Browser:
@@ -421,6 +431,7 @@ class Rehearsal:
     sink: MailSink
     deploy_log: str
     secrets: dict[str, str]
+    env: dict[str, str]
 
 
 @pytest.fixture(scope="module")
@@ -493,7 +504,7 @@ def rehearsal(
         deploy_log += result.stdout + result.stderr
         assert result.returncode == 0, f"manage.py {command[0]}: {result.stdout}{result.stderr}"
     handler = LambdaProcess(folder, env, tmp_path_factory.mktemp("lambda-log") / "stderr.log")
-    yield Rehearsal(folder=folder, handler=handler, ssm=ssm, sink=sink, deploy_log=deploy_log, secrets=secrets)
+    yield Rehearsal(folder=folder, handler=handler, ssm=ssm, sink=sink, deploy_log=deploy_log, secrets=secrets, env=env)
     handler.close()
     ssm.stop()
     postgres_server.dropdb(database)
@@ -513,6 +524,7 @@ def admin(rehearsal: Rehearsal) -> Browser:
     browser = Browser(rehearsal.handler)
     page = browser.get("/accounts/login/")
     assert page.status == 200, page.text
+    assert "Contraseña" in page.text  # allauth's own Spanish catalogue, which the package keeps
     assert "csrftoken" in browser.cookies
     form = dict(Forms(page.text).having("csrfmiddlewaretoken"))
     signed_in = browser.post(
@@ -563,9 +575,13 @@ def test_it_runs_from_the_package_alone(rehearsal: Rehearsal) -> None:
 
 
 def test_it_reads_its_secrets_from_ssm_at_start(rehearsal: Rehearsal) -> None:
-    rehearsal.handler.http("GET", "/health/")  # the handler loads the settings on its first event
+    response = rehearsal.handler.http("GET", "/health/")  # the handler loads the settings on its first event
 
-    assert rehearsal.ssm.requests, "the package never asked SSM for its parameters"
+    assert response.status == 200
+    # Production settings refuse to load without these, and only SSM has them.
+    assert not set(rehearsal.secrets) & set(rehearsal.env)
+    # migrate, dynamo_table, the seed and the handler: each process read them once, at start.
+    assert len(rehearsal.ssm.requests) == 4
     for request in rehearsal.ssm.requests:
         assert request["target"] == "AmazonSSM.GetParametersByPath"
         assert request["Path"] == f"/nexioq/{STAGE}/"
@@ -659,16 +675,29 @@ def test_it_answers_an_unknown_url_with_404_in_the_products_layout(rehearsal: Re
 
 
 def test_the_scheduled_sweep_sends_the_due_confirmation(rehearsal: Rehearsal) -> None:
-    answer = rehearsal.handler.invoke(scheduled_event("notifications.lambda_handlers.sweep"))
+    sweep = scheduled_event(stage_event("notifications.lambda_handlers.sweep"))
+    assert sweep["resources"][0].endswith("rule/nexioq-prd-notifications.lambda_handlers.sweep")
+
+    answer = rehearsal.handler.invoke(sweep)
 
     assert answer["result"] >= 1
     delivered = [message for message in rehearsal.sink.messages if message["To"] == PATIENT_EMAIL]
     assert len(delivered) == 1, [message["To"] for message in rehearsal.sink.messages]
     assert delivered[0]["Subject"].startswith("Tu cita"), delivered[0]["Subject"]
     # A second sweep finds nothing due: the item left the due index.
-    again = rehearsal.handler.invoke(scheduled_event("notifications.lambda_handlers.sweep"))
+    again = rehearsal.handler.invoke(scheduled_event(stage_event("notifications.lambda_handlers.sweep")))
     assert again["result"] == 0
     assert len([message for message in rehearsal.sink.messages if message["To"] == PATIENT_EMAIL]) == 1
+
+
+def test_it_takes_the_keep_warm_event(rehearsal: Rehearsal) -> None:
+    # prd keeps warm: Zappa adds this rule; the handler answers it without touching the app.
+    keep_warm = {"name": "zappa-keep-warm", "function": "handler.keep_warm_callback"}
+    assert stage_settings(json.loads((BASE_DIR / "zappa_settings.json").read_text()), STAGE)["keep_warm"] is True
+
+    answer = rehearsal.handler.invoke(scheduled_event(keep_warm))
+
+    assert answer["result"] is None
 
 
 def test_its_log_lines_are_json_with_request_ids_and_no_personal_data(rehearsal: Rehearsal, admin: Browser) -> None:
