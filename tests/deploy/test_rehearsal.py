@@ -545,6 +545,11 @@ def test_it_builds_a_package_within_lambdas_limits(prd_package: PackageResult) -
     assert prd_package.over_budget == [], prd_package.summary()
     with zipfile.ZipFile(prd_package.path) as archive:
         names = set(archive.namelist())
+        handler_settings = archive.read("zappa_settings.py").decode()
+    # Zappa's debug mode would log every raw event (bodies, cookies) and show tracebacks in a 500.
+    assert "DEBUG=False" in handler_settings and "LOG_LEVEL='INFO'" in handler_settings
+    # Zappa looks for a WebSocket handler in what it scans: not in the packaging environment.
+    assert "WEBSOCKET_HANDLER_MODULE" not in handler_settings
     # The handler Zappa runs, its settings, the collected static files with their manifest.
     assert {"handler.py", "zappa_settings.py", "django_zappa_app.py", "staticfiles/staticfiles.json"} <= names
     # Deploy tooling, tests and sources of the static files stay out.
@@ -560,6 +565,10 @@ def test_it_builds_a_package_within_lambdas_limits(prd_package: PackageResult) -
 
 
 def test_it_runs_from_the_package_alone(rehearsal: Rehearsal) -> None:
+    # The deploy's steps ran from the package: migrations, the table, the seed.
+    assert "Applying accounts.0001_initial... OK" in rehearsal.deploy_log
+    assert re.search(r"DynamoDB table rehearsal-[0-9a-f]{8}: created", rehearsal.deploy_log)
+    assert "seeded" in rehearsal.deploy_log
     assert rehearsal.handler.ready["sys_path"][0] == str(rehearsal.folder)
     probe = subprocess.run(
         [sys.executable, "-S", "-P", "-c", "import django, zappa; print(django.__file__); import pytest"],
