@@ -20,6 +20,8 @@ Budget: 250 MB unzipped (Lambda's limit) and 50 MB zipped (direct upload, no sli
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -29,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,29 +149,44 @@ def build_package(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.unlink(missing_ok=True)
 
-    if collectstatic is None:
-        collectstatic = (project_dir / "static").is_dir()
-    if collectstatic:
-        collect_static(project_dir, say=log)
-    venv = packaging_env(
-        arch,
-        python_version=python_version,
-        project_dir=project_dir,
-        env_dir=env_dir or project_dir / "var" / "package",
-        requirements=requirements,
-        handler_requirements=handler_requirements,
-        say=log,
-    )
-    with tempfile.TemporaryDirectory(prefix="zappa-settings-") as tmp:
-        zappa_file = Path(tmp) / "zappa_settings.json"
-        zappa_file.write_text(json.dumps(package_settings(all_settings, stage=stage, arch=arch), indent=2))
-        run_zappa(stage, settings_file=zappa_file, output=output, venv=venv, project_dir=project_dir, say=log)
-    finish_archive(output, project_dir=project_dir, arch=arch)
+    # One build at a time per project: collectstatic --clear and a rebuilt environment would pull the
+    # floor from under a build running beside it (make package while the suite rehearses, the benchmark).
+    with _build_lock(project_dir):
+        if collectstatic is None:
+            collectstatic = (project_dir / "static").is_dir()
+        if collectstatic:
+            collect_static(project_dir, say=log)
+        venv = packaging_env(
+            arch,
+            python_version=python_version,
+            project_dir=project_dir,
+            env_dir=env_dir or project_dir / "var" / "package",
+            requirements=requirements,
+            handler_requirements=handler_requirements,
+            say=log,
+        )
+        with tempfile.TemporaryDirectory(prefix="zappa-settings-") as tmp:
+            zappa_file = Path(tmp) / "zappa_settings.json"
+            zappa_file.write_text(json.dumps(package_settings(all_settings, stage=stage, arch=arch), indent=2))
+            run_zappa(stage, settings_file=zappa_file, output=output, venv=venv, project_dir=project_dir, say=log)
+        finish_archive(output, project_dir=project_dir, arch=arch)
     with zipfile.ZipFile(output) as archive:
         unzipped = sum(info.file_size for info in archive.infolist())
     return PackageResult(
         path=output, zipped_bytes=output.stat().st_size, unzipped_bytes=unzipped, arch=arch, stage=stage
     )
+
+
+@contextlib.contextmanager
+def _build_lock(project_dir: Path) -> Iterator[None]:
+    lock_path = project_dir / "var" / "package.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def package_settings(settings: dict[str, dict[str, object]], *, stage: str, arch: str) -> dict[str, dict[str, object]]:
