@@ -189,7 +189,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 # Collected when the Lambda package is built (deploy/package.py, STATIC_MANIFEST=1): hashed names,
-# gzip and brotli copies, served by whitenoise from the package with a year's cache. Locally
+# gzip copies (brotli too where the brotli package is installed), served by whitenoise from the package
+# with a year's cache; URLs under the stage's path through API Gateway's own URL (nexioq/storage.py). Locally
 # whitenoise serves straight from the finders.
 STATIC_MANIFEST = PRODUCTION or env_bool("STATIC_MANIFEST", False)
 STATIC_ROOT = BASE_DIR / "staticfiles" if STATIC_MANIFEST else None
