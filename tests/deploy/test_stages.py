@@ -115,9 +115,14 @@ PLACEHOLDER = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*\b")
 EXAMPLE_DOMAIN = "nexioq.example"
 
 
+# Settings whose values are file names and levels, never account-specific.
+NOT_PLACEHOLDERS = {"exclude", "exclude_glob", "log_level"}
+
+
 def placeholders_in(value: Any) -> set[str]:
     if isinstance(value, dict):
-        return set().union(*(placeholders_in(v) for v in value.values())) if value else set()
+        values = [v for k, v in value.items() if k not in NOT_PLACEHOLDERS]
+        return set().union(*(placeholders_in(v) for v in values)) if values else set()
     if isinstance(value, list):
         return set().union(*(placeholders_in(v) for v in value)) if value else set()
     if not isinstance(value, str):
