@@ -208,7 +208,7 @@ def package_settings(settings: dict[str, dict[str, object]], *, stage: str, arch
 
 
 def collect_static(project_dir: Path, *, say: bool = True) -> None:
-    """Compiled messages and collected static files (hashed, gzipped), for whitenoise to serve from the package."""
+    """Compiled messages and collected static files (hashed, gzip and brotli copies), for whitenoise to serve from the package."""
     if project_dir == BASE_DIR:
         missing = [name for name in NEXIOQ_REQUIRED_STATIC if not (project_dir / name).exists()]
         if missing:

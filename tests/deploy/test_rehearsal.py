@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import brotli
 import pytest
 from zappa.core import Zappa
 
@@ -626,17 +627,22 @@ def test_it_serves_a_static_file_by_its_hashed_name_with_a_years_cache(rehearsal
     assert match is not None, page
     stylesheet = match.group(1)
 
-    compressed = rehearsal.handler.http("GET", stylesheet)
+    brotli_copy = rehearsal.handler.http("GET", stylesheet)
+    gzip_copy = rehearsal.handler.http("GET", stylesheet, headers={"accept-encoding": "gzip"})
     plain = rehearsal.handler.http("GET", stylesheet, headers={"accept-encoding": "identity"})
 
-    for response in (compressed, plain):
+    for response in (brotli_copy, gzip_copy, plain):
         assert response.status == 200
         assert response.headers["content-type"].startswith("text/css")
         assert response.headers["cache-control"] == "max-age=315360000, public, immutable"
-    # Whitenoise's gzip copy goes back as a binary body (base64, which API Gateway decodes).
-    assert compressed.headers["content-encoding"] == "gzip"
-    assert compressed.base64
-    assert gzip.decompress(compressed.body) == plain.body
+    # Whitenoise's compressed copies go back as binary bodies (base64, which API Gateway decodes):
+    # brotli for a browser that takes it, gzip for one that takes only that.
+    assert brotli_copy.headers["content-encoding"] == "br"
+    assert gzip_copy.headers["content-encoding"] == "gzip"
+    assert brotli_copy.base64 and gzip_copy.base64
+    assert brotli.decompress(brotli_copy.body) == plain.body
+    assert gzip.decompress(gzip_copy.body) == plain.body
+    assert len(brotli_copy.body) < len(gzip_copy.body) < len(plain.body)
     assert b".bg-white" in plain.body or b"--tw" in plain.body
 
 
