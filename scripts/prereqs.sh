@@ -78,6 +78,9 @@ command -v msgfmt >/dev/null 2>&1 || apt_packages+=(gettext)
 command -v redis-server >/dev/null 2>&1 || apt_packages+=(redis-server)
 if [ "$mode" = "test" ]; then
   [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
+  # The production rehearsal runs identity on a throw-away PostgreSQL cluster (deploy/postgres.py):
+  # Debian's server binaries, which are not on PATH. NEXIOQ_POSTGRES_LIB: where to look (tests).
+  compgen -G "${NEXIOQ_POSTGRES_LIB:-/usr/lib/postgresql}/*/bin/initdb" >/dev/null || apt_packages+=(postgresql)
 fi
 
 if [ ${#apt_packages[@]} -gt 0 ]; then

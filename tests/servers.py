@@ -14,6 +14,8 @@ server starts only when a test asks for its fixture, so the rest of the suite ne
   mode) with this process's environment plus the test DynamoDB Local, the test identity
   database (``nexioq.test_settings``), ``redis_server`` and ``smtp_sink``. ``kill()`` sends
   SIGKILL to the whole process group and reaps it; ``log()`` is what it printed.
+- ``postgres_server``: a throw-away PostgreSQL cluster (``deploy.postgres.PostgresCluster``) on a
+  free loopback port for the session; a test takes a database of its own with ``createdb(name)``.
 - ``celery_env``: extra environment for both (e.g. ``{"OUTBOX_SWEEP_SECONDS": "1"}``);
   override the fixture in a test module to change it.
 
@@ -34,6 +36,7 @@ from typing import Any
 
 import pytest
 
+from deploy.postgres import PostgresCluster
 from nexioq import devservers
 from nexioq.mailsink import MailSink
 
@@ -273,3 +276,14 @@ def celery_beat(_celery_process_env: dict[str, str], tmp_path: Path) -> Iterator
     beat = start_celery_process("beat", env=_celery_process_env, directory=tmp_path)
     yield beat
     beat.stop()
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresCluster]:
+    cluster = PostgresCluster()
+    cluster.start()
+    yield cluster
+    cluster.stop()

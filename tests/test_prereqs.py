@@ -13,12 +13,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PREREQS = BASE_DIR / "scripts" / "prereqs.sh"
 
 
-def prereqs(lock: Path, *, path: str | None = None) -> subprocess.CompletedProcess[str]:
+def prereqs(
+    lock: Path, *, path: str | None = None, mode: str = "run", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     # "run" mode: the checks `make run` does; `make test` already ran them, so nothing is installed here.
-    env = os.environ | {"NEXIOQ_PACKAGE_LOCK": str(lock)}
+    # "test" mode adds the suite's own (Chromium, PostgreSQL): only with a PATH without apt-get here.
+    environ = os.environ | {"NEXIOQ_PACKAGE_LOCK": str(lock)} | (env or {})
     if path is not None:
-        env["PATH"] = path
-    return subprocess.run([str(PREREQS), "run"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+        environ["PATH"] = path
+    return subprocess.run([str(PREREQS), mode], cwd=BASE_DIR, env=environ, capture_output=True, text=True, timeout=120)
 
 
 def test_it_refuses_a_node_outside_a_locked_packages_engines(tmp_path: Path) -> None:
@@ -80,3 +83,30 @@ def test_it_finds_redis_on_this_machine() -> None:
 
     assert result.returncode == 0, result.stderr
     assert "redis-server" not in result.stderr
+
+
+def test_it_prints_the_exact_install_line_for_a_missing_postgresql_when_it_cannot_install(tmp_path: Path) -> None:
+    # Debian keeps the server binaries off PATH, in /usr/lib/postgresql/<version>/bin: here an empty folder.
+    path = path_without(tmp_path, "apt-get")
+    (tmp_path / "postgresql").mkdir()
+
+    result = prereqs(
+        BASE_DIR / "package-lock.json",
+        path=path,
+        mode="test",
+        env={"NEXIOQ_POSTGRES_LIB": str(tmp_path / "postgresql")},
+    )
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "  - System packages: sudo apt-get install -y postgresql" in result.stderr.splitlines()
+
+
+def test_it_finds_postgresqls_server_on_this_machine(tmp_path: Path) -> None:
+    # The same PATH without apt-get: found, so nothing to install and nothing asked for.
+    from deploy.postgres import server_binaries
+
+    assert (server_binaries() / "initdb").exists()
+    result = prereqs(BASE_DIR / "package-lock.json", path=path_without(tmp_path, "apt-get"), mode="test")
+
+    assert result.returncode == 0, result.stderr
+    assert "postgresql" not in result.stderr
