@@ -362,17 +362,21 @@ def warm(child: Child, events: list[tuple[str, dict[str, Any], int]], warmup: in
     for name, event, expect in events:
         if STOP.is_set():
             raise KeyboardInterrupt
+        logged = child.log.stat().st_size
         answer = child.ask(event)
         if answer["status"] != expect:
             raise RuntimeError(f"{name}: HTTP {answer['status']}, expected {expect}:\n{child.log.read_text()[-3000:]}")
-        kind = measured.setdefault(name, {"ms": [], "dynamo": []})
+        kind = measured.setdefault(name, {"ms": [], "dynamo": [], "log": []})
         kind["ms"].append(answer["ms"])
+        # What the process wrote to its log (CloudWatch Logs on Lambda) for this event.
+        kind["log"].append(float(child.log.stat().st_size - logged))
         if answer["dynamo"] is not None:
             kind["dynamo"].append(float(answer["dynamo"]))
     return {
         name: {
             "ms": stats(v["ms"], digits=1),
             "mean_ms": round(statistics.fmean(v["ms"]), 1),
+            "log_bytes": round(statistics.median(v["log"])),
             "dynamodb_requests": {
                 "min": min(v["dynamo"]),
                 "median": statistics.median(v["dynamo"]),
@@ -610,8 +614,8 @@ def markdown(r: dict[str, Any]) -> str:
         f"Ratio NexioQ ÷ bare Django, p50: wizard page **x{ratio['wizard_page_over_bare_p50']}**, /health/ "
         f"x{ratio['health_over_bare_p50']} (p95: x{ratio['wizard_page_over_bare_p95']}).",
         "",
-        "| warm, through the handler (ms) | requests | p50 | p95 | p99 | DynamoDB requests per answer |",
-        "|---|---|---|---|---|---|",
+        "| warm, through the handler (ms) | requests | p50 | p95 | p99 | DynamoDB requests per answer | log bytes per event |",
+        "|---|---|---|---|---|---|---|",
     ]
     for app, kinds in r["warm"].items():
         for name, k in kinds.items():
@@ -622,7 +626,7 @@ def markdown(r: dict[str, Any]) -> str:
                 else (f"{d['min']:g}" if d else "-")
             )
             lines.append(
-                f"| {app}: {name} | {k['ms']['n']} | {k['ms']['p50']} | {k['ms']['p95']} | {k['ms']['p99']} | {dynamo} |"
+                f"| {app}: {name} | {k['ms']['n']} | {k['ms']['p50']} | {k['ms']['p95']} | {k['ms']['p99']} | {dynamo} | {k['log_bytes']:,} |"
             )
     return "\n".join(lines)
 

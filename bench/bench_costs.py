@@ -4,7 +4,7 @@
 
 Measured, not guessed: its own DynamoDB Local in memory and identity database (``bench/stack.py``,
 no app server), one clinic of 3 dentists seeded through ``booking_create`` with a month of bookings
-(600 over the next 30 days, each with its confirmation and two reminders), then every action
+(600 over the next 45 days, each with its confirmation and two reminders), then every action
 through Django's views in this process (the test client, users signed in with ``force_login``),
 ``--runs`` times each:
 
@@ -54,6 +54,8 @@ from bench.stack import STOP, TABLE, ServerOptions, Stack  # noqa: E402
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BASE_DIR / "bench" / "results"
 HOST = "127.0.0.1"
+# A month of bookings, spread over the next 45 days (3 dentists' 30 days cannot take 600 at random).
+SEED_DAYS = 45
 
 # ---------------------------------------------------------------- prices (USD, eu-west-1)
 
@@ -81,6 +83,11 @@ PRICES: dict[str, dict[str, Any]] = {
         "usd": 1.11 / 1e6,
         "unit": "request",
         "source": "https://aws.amazon.com/api-gateway/pricing/ (HTTP APIs, Europe (Ireland), first 300 million a month)",
+    },
+    "cloudwatch_logs_ingested_gb": {
+        "usd": 0.57,
+        "unit": "GB",
+        "source": "https://aws.amazon.com/cloudwatch/pricing/ (Logs, standard ingestion, Europe (Ireland))",
     },
     "ses_email": {
         "usd": 0.10 / 1000,
@@ -142,7 +149,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def seed_month(world: World, bookings: int, rng: random.Random) -> float:
-    """``bookings`` over the next 30 days, through ``booking_create`` as the system, each with an e-mail."""
+    """``bookings`` over the next SEED_DAYS days, through ``booking_create`` as the system, each with an e-mail."""
     from access.permissions import Actor
     from booking import services
 
@@ -153,7 +160,9 @@ def seed_month(world: World, bookings: int, rng: random.Random) -> float:
             raise KeyboardInterrupt
         professional = world.professionals[index % len(world.professionals)]
         treatment = rng.choice(world.treatments)
-        candidate = world.agenda.pick(rng, treatment.treatment_id, professional.professional_id, range(1, 31))
+        candidate = world.agenda.pick(
+            rng, treatment.treatment_id, professional.professional_id, range(1, SEED_DAYS + 1)
+        )
         if candidate is None:
             raise RuntimeError(f"no free time left for booking {index}")
         services.booking_create(
@@ -227,7 +236,7 @@ def booking_run(world: World, client: Any, rng: random.Random) -> tuple[Action, 
     """The wizard from the treatments page to the booking's page; returns the action and the booking id."""
     treatment = world.wizard_treatment
     professional = rng.choice(world.professionals)
-    candidate = world.agenda.pick(rng, treatment.treatment_id, professional.professional_id, range(1, 31))
+    candidate = world.agenda.pick(rng, treatment.treatment_id, professional.professional_id, range(1, 61))
     if candidate is None:
         raise RuntimeError("no free time left for the measured bookings")
     base = f"/c/{world.slug}/"
@@ -269,7 +278,7 @@ def reschedule_run(world: World, client: Any, booking_id: str, rng: random.Rando
     from booking.models import Booking
 
     booking = Booking.get(*_booking_key(world, booking_id))
-    candidate = world.agenda.pick(rng, booking.treatment_id, booking.professional_id, range(1, 31))
+    candidate = world.agenda.pick(rng, booking.treatment_id, booking.professional_id, range(1, 61))
     if candidate is None:
         raise RuntimeError("no free time left to reschedule to")
     url = f"/c/{world.slug}/bookings/{booking_id}/reschedule/"
@@ -428,7 +437,11 @@ def lambda_scale() -> dict[str, Any]:
         return {"factor": 1.0, "source": "no bench/results/coldstart.json: in-process times, unscaled"}
     cold = json.loads(path.read_text())
     warm = cold["warm"]["nexioq"]["wizard page"]["ms"]
+    nexioq = cold["warm"]["nexioq"]
+    pages = [nexioq[k].get("log_bytes", 0) for k in ("wizard page", "availability")]
     return {
+        "log_bytes_per_request": statistics.fmean(pages),
+        "log_bytes_per_sweep": nexioq.get("sweep event", {}).get("log_bytes", 0),
         "handler_wizard_page_p50_ms": warm["p50"],
         "keep_warm_ms": cold["warm"]["nexioq"].get("keep warm", {}).get("ms", {}).get("p50", 2.0),
         "source": f"bench/results/coldstart.json of {cold['started']}",
@@ -443,8 +456,8 @@ def prd_memory_mb() -> int:
     return int(stage.get("memory_size", 512))
 
 
-def priced(action: dict[str, Any], *, factor: float, memory_mb: int) -> dict[str, float]:
-    """USD of one action: DynamoDB reads and writes, Lambda (requests, GB-s), API Gateway, SES."""
+def priced(action: dict[str, Any], *, factor: float, memory_mb: int, log_bytes: float = 0.0) -> dict[str, float]:
+    """USD of one action: DynamoDB reads and writes, Lambda (requests, GB-s), API Gateway, SES, logs."""
     p = {name: price["usd"] for name, price in PRICES.items()}
     invocations = action["http_requests"] or (0 if action.get("rides_on_sweep") else 1)
     seconds = action["ms_total"] * factor / 1000
@@ -454,6 +467,7 @@ def priced(action: dict[str, Any], *, factor: float, memory_mb: int) -> dict[str
         "lambda": invocations * p["lambda_request"] + seconds * memory_mb / 1024 * p["lambda_arm64_gb_second"],
         "api_gateway": action["http_requests"] * p["http_api_request"],
         "ses": action.get("emails", 0) * p["ses_email"],
+        "cloudwatch_logs": action["http_requests"] * log_bytes / 1e9 * p["cloudwatch_logs_ingested_gb"],
     }
 
 
@@ -469,7 +483,9 @@ def costs(measured: dict[str, Any], scale: dict[str, Any]) -> dict[str, Any]:
         if name == "message sent":
             action["emails"] = 1
             action["rides_on_sweep"] = True
-        per_action[name] = priced(action, factor=factor, memory_mb=memory_mb)
+        per_action[name] = priced(
+            action, factor=factor, memory_mb=memory_mb, log_bytes=scale.get("log_bytes_per_request", 0.0)
+        )
     total = {name: sum(parts.values()) for name, parts in per_action.items()}
     m = CLINIC_MONTH
     messages_per_booking = m["messages_per_booking"]
@@ -496,6 +512,8 @@ def costs(measured: dict[str, Any], scale: dict[str, Any]) -> dict[str, Any]:
     }
     # Per stage: the minute's sweep (nothing due: its Queries), keep-warm, the hourly summaries.
     empty_sweep = priced(dict(measured["sweep, nothing due"], http_requests=0), factor=factor, memory_mb=memory_mb)
+    sweep_logs = scale.get("log_bytes_per_sweep", 0) / 1e9 * PRICES["cloudwatch_logs_ingested_gb"]["usd"]
+    empty_sweep["cloudwatch_logs"] = sweep_logs
     keep_warm_seconds = scale.get("keep_warm_ms", 2.0) / 1000
     keep_warm = {
         "lambda": PRICES["lambda_request"]["usd"]
@@ -526,7 +544,7 @@ def costs(measured: dict[str, Any], scale: dict[str, Any]) -> dict[str, Any]:
                 + messages_per_booking * per_action["message sent"][service]
                 + m["portal_visits_per_booking"] * per_action["portal visit"][service]
             )
-            for service in ("dynamodb_reads", "dynamodb_writes", "lambda", "api_gateway", "ses")
+            for service in ("dynamodb_reads", "dynamodb_writes", "lambda", "api_gateway", "ses", "cloudwatch_logs")
         },
         "clinic_month_lines_usd": lines,
         "clinic_month_usd": clinic_month,
