@@ -640,7 +640,7 @@ def main() -> int:
                 from bench.raw import Bare
 
                 capacity.configure(Bare(stack.endpoint).client, TABLE)
-                world = world_new(label="3 dentists", professionals=CLINIC_MONTH["dentists"])
+                world = world_new(label="3 dentists", professionals=int(CLINIC_MONTH["dentists"]))
                 seed_seconds = seed_month(world, args.bookings, rng)
                 measured = measure(world, args.runs, rng)
             finally:
