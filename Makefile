@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup prereqs prereqs-test lint bench bench-calendar bench-reports bench-notifications bench-coldstart bench-costs clean messages
+.PHONY: run test setup prereqs prereqs-test lint bench bench-calendar bench-reports bench-notifications bench-coldstart bench-costs clean messages package
 
 run: prereqs setup
 	$(PY) -m nexioq.devservers run
@@ -12,7 +12,7 @@ run: prereqs setup
 test: prereqs-test setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel office notifications
+	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel office notifications deploy
 	$(PY) -m pytest
 
 setup: $(VENV)/.installed node_modules/.installed static/css/app.css static/vendor/.installed locale-compiled dynamodb-launcher
@@ -68,7 +68,7 @@ messages: $(VENV)/.installed
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel office notifications
+	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel office notifications deploy
 
 bench: setup prereqs-test
 	$(PY) bench/bench_booking.py
@@ -100,5 +100,11 @@ bench-coldstart: setup prereqs-test
 bench-costs: setup
 	$(PY) -m bench.bench_costs
 
+# The Lambda archives, dist/nexioq-<stage>.zip for arm64 (deploy/package.py): their zipped and unzipped
+# sizes, and a failure over 50 MB zipped or 250 MB unzipped. `make package STAGE=prd` builds one.
+STAGE ?=
+package: setup
+	$(PY) -m deploy.package $(if $(STAGE),--stage $(STAGE),--all)
+
 clean:
-	rm -rf $(VENV) node_modules static/css/app.css static/vendor var/staticfiles var/dynamodb-launcher
+	rm -rf $(VENV) node_modules static/css/app.css static/vendor staticfiles dist var/package var/dynamodb-launcher

@@ -60,36 +60,6 @@ STAGE = "prd"
 BOOKINGS = 600
 TIMEOUT = 120
 
-# What the packages lack to serve at all, found by this benchmark; each is added to the handler
-# requirements of both packages only while requirements.txt / requirements-lambda.txt lack it:
-# - werkzeug (requirements-lambda.txt, installed with --no-deps) imports markupsafe, which nothing
-#   else brings: without it Zappa's handler.py fails on its import ("No module named 'markupsafe'");
-# - X-Ray's "psycopg" patch (settings.XRAY_RECORDER's PATCH_MODULES) wraps psycopg_pool, which
-#   psycopg[binary] does not bring: with XRAY_ENABLED (every stage) django.setup() fails.
-PACKAGE_GAPS = {"markupsafe": "MarkupSafe==3.0.4", "psycopg-pool": "psycopg-pool==3.3.3"}
-
-
-def handler_requirements() -> tuple[Path, ...]:
-    """requirements-lambda.txt, plus a file of the gaps above that the requirements still have."""
-    lambda_requirements = BASE_DIR / "requirements-lambda.txt"
-    listed = (lambda_requirements.read_text() + (BASE_DIR / "requirements.txt").read_text()).lower().replace("_", "-")
-    missing = [pin for name, pin in PACKAGE_GAPS.items() if name not in listed]
-    if not missing:
-        return (lambda_requirements,)
-    extra = WORK / "handler-gaps.txt"
-    WORK.mkdir(parents=True, exist_ok=True)
-    extra.write_text("\n".join(missing) + "\n")
-    return (lambda_requirements, extra)
-
-
-def package_gaps() -> list[str]:
-    return (
-        [line for line in (WORK / "handler-gaps.txt").read_text().splitlines() if line]
-        if (WORK / "handler-gaps.txt").exists()
-        else []
-    )
-
-
 BARE_VIEW = """from django.http import HttpResponse
 
 
@@ -140,6 +110,7 @@ def bare_project(arch: str, memory_mb: int) -> Path:
         line for line in (BASE_DIR / "requirements.txt").read_text().splitlines() if line.startswith("Django==")
     )
     (root / "requirements.txt").write_text(f"{django_pin}\n{boto3_pin()}\n")
+    nexioq_stage = prd_settings()
     zappa = {
         STAGE: {
             "project_name": "bare",
@@ -149,6 +120,8 @@ def bare_project(arch: str, memory_mb: int) -> Path:
             "architecture": arch,
             "memory_size": memory_mb,
             "apigateway_version": "v2",
+            "debug": nexioq_stage.get("debug", False),
+            "log_level": nexioq_stage.get("log_level", "INFO"),
             "s3_bucket": "bare-bench-deployments",
             "exclude": ["var", "dist", "__pycache__", "*.sqlite3", "pip", "setuptools", "_distutils_hack"],
         }
@@ -167,12 +140,17 @@ def boto3_pin() -> str:
     return "boto3==" + found[0].name.removeprefix("boto3-").removesuffix(".dist-info")
 
 
-def prd_memory_mb() -> int:
+def prd_settings() -> dict[str, Any]:
+    """NexioQ's prd stage with what it extends merged in, as Zappa reads it."""
     zappa = json.loads((BASE_DIR / "zappa_settings.json").read_text())
     stage = dict(zappa[STAGE])
-    while "memory_size" not in stage and "extends" in stage:
+    while "extends" in stage:
         stage = {**zappa[stage.pop("extends")], **stage}
-    return int(stage.get("memory_size", 512))
+    return stage
+
+
+def prd_memory_mb() -> int:
+    return int(prd_settings().get("memory_size", 512))
 
 
 def build(arch: str, memory_mb: int) -> dict[str, Any]:
@@ -187,7 +165,7 @@ def build(arch: str, memory_mb: int) -> dict[str, Any]:
         output=WORK / f"nexioq-{STAGE}-{arch}.zip",
         project_dir=BASE_DIR,
         requirements=(BASE_DIR / "requirements.txt",),
-        handler_requirements=handler_requirements(),
+        handler_requirements=(BASE_DIR / "requirements-lambda.txt",),
         settings_file=BASE_DIR / "zappa_settings.json",
     )
     built["nexioq"] = {"result": nexioq, "seconds": time.perf_counter() - began}
@@ -199,12 +177,10 @@ def build(arch: str, memory_mb: int) -> dict[str, Any]:
         output=WORK / f"bare-{STAGE}-{arch}.zip",
         project_dir=root,
         requirements=(root / "requirements.txt",),
-        handler_requirements=handler_requirements(),
+        handler_requirements=(BASE_DIR / "requirements-lambda.txt",),
         settings_file=root / "zappa_settings.json",
     )
     built["bare"] = {"result": bare, "seconds": time.perf_counter() - began}
-    gaps = handler_requirements()
-    built["gaps"] = package_gaps() if len(gaps) > 1 else []
     return built
 
 
@@ -503,7 +479,6 @@ def run(cold_runs: int, warm_requests: int, tmp: Path) -> dict[str, Any]:
     results: dict[str, Any] = {"arch": arch, "memory_size_mb": memory_mb, "stage": STAGE}
     print(f"building the packages ({arch})...", file=sys.stderr)
     built = build(arch, memory_mb)
-    results["package_gaps_added"] = built.pop("gaps")
     results["packages"] = {
         name: {
             "zipped_mb": round(b["result"].zipped_bytes / 2**20, 1),

@@ -20,6 +20,8 @@ Budget: 250 MB unzipped (Lambda's limit) and 50 MB zipped (direct upload, no sli
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -29,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +48,9 @@ PLATFORMS = {
     "x86_64": ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x86_64"),
 }
 
+# ELF's e_machine of each architecture, to check every shared library in the archive.
+ELF_MACHINES = {"arm64": 0xB7, "x86_64": 0x3E}
+
 # What the packaging environment does not carry, beside what zappa_settings.json excludes. Part of
 # the environment's stamp: changing it rebuilds the environment.
 KEEP_LANGUAGES = ("es", "en")  # settings.LANGUAGES
@@ -53,7 +58,7 @@ KEEP_LANGUAGES = ("es", "en")  # settings.LANGUAGES
 DROP_DISTRIBUTIONS = ("prompt_toolkit", "wcwidth", "click_repl")
 # Everything else a --target install leaves beside the packages: console scripts, vendored tests.
 DROP_TOP_LEVEL = ("bin",)
-PRUNE_RULES = json.dumps({"keep": KEEP_LANGUAGES, "drop": DROP_DISTRIBUTIONS, "top": DROP_TOP_LEVEL, "v": 1})
+PRUNE_RULES = json.dumps({"keep": KEEP_LANGUAGES, "drop": DROP_DISTRIBUTIONS, "top": DROP_TOP_LEVEL, "v": 2})
 
 # Built by `make` (tailwind, the calendar's vendored libraries); collectstatic would miss them silently.
 NEXIOQ_REQUIRED_STATIC = ("static/css/app.css", "static/vendor")
@@ -116,12 +121,15 @@ def build_package(
     handler_requirements: Sequence[Path] = (BASE_DIR / "requirements-lambda.txt",),
     settings_file: Path = BASE_DIR / "zappa_settings.json",
     collectstatic: bool | None = None,
+    env_dir: Path | None = None,
     log: bool = True,
 ) -> PackageResult:
     """Build ``stage``'s Lambda zip for ``arch`` (default: the stage's ``architecture``) and measure it.
 
     ``project_dir`` is what Zappa zips (its cwd), with ``manage.py``. ``collectstatic`` (default: when
     the project has a ``static/`` folder) collects static files and compiles ``locale/`` first.
+    ``env_dir`` holds the packaging environments, one per architecture (default:
+    ``project_dir/var/package``); each is rebuilt only when its requirements change.
     """
     project_dir = project_dir.resolve()
     all_settings = json.loads(settings_file.read_text())
@@ -141,28 +149,44 @@ def build_package(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.unlink(missing_ok=True)
 
-    if collectstatic is None:
-        collectstatic = (project_dir / "static").is_dir()
-    if collectstatic:
-        collect_static(project_dir, say=log)
-    venv = packaging_env(
-        arch,
-        python_version=python_version,
-        project_dir=project_dir,
-        requirements=requirements,
-        handler_requirements=handler_requirements,
-        say=log,
-    )
-    with tempfile.TemporaryDirectory(prefix="zappa-settings-") as tmp:
-        zappa_file = Path(tmp) / "zappa_settings.json"
-        zappa_file.write_text(json.dumps(package_settings(all_settings, stage=stage, arch=arch), indent=2))
-        run_zappa(stage, settings_file=zappa_file, output=output, venv=venv, project_dir=project_dir, say=log)
-    finish_archive(output, project_dir=project_dir)
+    # One build at a time per project: collectstatic --clear and a rebuilt environment would pull the
+    # floor from under a build running beside it (make package while the suite rehearses, the benchmark).
+    with _build_lock(project_dir):
+        if collectstatic is None:
+            collectstatic = (project_dir / "static").is_dir()
+        if collectstatic:
+            collect_static(project_dir, say=log)
+        venv = packaging_env(
+            arch,
+            python_version=python_version,
+            project_dir=project_dir,
+            env_dir=env_dir or project_dir / "var" / "package",
+            requirements=requirements,
+            handler_requirements=handler_requirements,
+            say=log,
+        )
+        with tempfile.TemporaryDirectory(prefix="zappa-settings-") as tmp:
+            zappa_file = Path(tmp) / "zappa_settings.json"
+            zappa_file.write_text(json.dumps(package_settings(all_settings, stage=stage, arch=arch), indent=2))
+            run_zappa(stage, settings_file=zappa_file, output=output, venv=venv, project_dir=project_dir, say=log)
+        finish_archive(output, project_dir=project_dir, arch=arch)
     with zipfile.ZipFile(output) as archive:
         unzipped = sum(info.file_size for info in archive.infolist())
     return PackageResult(
         path=output, zipped_bytes=output.stat().st_size, unzipped_bytes=unzipped, arch=arch, stage=stage
     )
+
+
+@contextlib.contextmanager
+def _build_lock(project_dir: Path) -> Iterator[None]:
+    lock_path = project_dir / "var" / "package.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def package_settings(settings: dict[str, dict[str, object]], *, stage: str, arch: str) -> dict[str, dict[str, object]]:
@@ -211,12 +235,13 @@ def packaging_env(
     *,
     python_version: str,
     project_dir: Path,
+    env_dir: Path,
     requirements: Sequence[Path],
     handler_requirements: Sequence[Path],
     say: bool = True,
 ) -> Path:
-    """``var/package/<arch>``, a virtualenv layout Zappa zips: built once per requirements and architecture."""
-    venv = project_dir / "var" / "package" / arch
+    """``<env_dir>/<arch>``, a virtualenv layout Zappa zips: built once per requirements and architecture."""
+    venv = env_dir / arch
     site = venv / "lib" / f"python{python_version}" / "site-packages"
     digest = hashlib.sha256()
     for path in (*requirements, *handler_requirements):
@@ -243,8 +268,26 @@ def packaging_env(
     _run([sys.executable, "-m", "compileall", "-b", "-q", "-j", "0", str(site)], cwd=project_dir, what="compileall")
     for cache in list(site.rglob("__pycache__")):
         shutil.rmtree(cache)
+    bytecode_only(site)
     stamp.write_text(digest.hexdigest())
     return venv
+
+
+def bytecode_only(site: Path) -> None:
+    """Drop each module's source beside its ``.pyc``, but for two kinds Zappa needs as source.
+
+    A package's ``__init__.py`` stays: Zappa writes an empty one into every folder of the zip
+    without it, which would shadow the ``__init__.pyc`` (``finish_archive`` drops the source).
+    ``migrations/`` keep their sources: Zappa leaves migrations' ``.pyc`` out. Zappa also scans the
+    project's sources for ``zappa.websocket`` imports; with its own handler's source gone from
+    here, it no longer finds that one and names it the package's WebSocket handler.
+    """
+    for compiled in list(site.rglob("*.pyc")):
+        source = compiled.with_suffix(".py")
+        if compiled.parent.name == "migrations":
+            compiled.unlink()
+        elif source.name != "__init__.py" and source.exists():
+            source.unlink()
 
 
 def prune(site: Path) -> None:
@@ -286,7 +329,7 @@ def run_zappa(stage: str, *, settings_file: Path, output: Path, venv: Path, proj
         raise PackageError(f"zappa package did not write {output}.")
 
 
-def finish_archive(path: Path, *, project_dir: Path) -> None:
+def finish_archive(path: Path, *, project_dir: Path, arch: str) -> None:
     """Rewrite Zappa's zip: bytecode only for the environment, bytecode beside the source for the project.
 
     Zappa leaves a ``.py`` out when its ``.pyc`` is newer, but it compares the modification times
@@ -294,6 +337,8 @@ def finish_archive(path: Path, *, project_dir: Path) -> None:
     ``.py`` with a ``.pyc`` beside it goes (except in ``migrations/``, where Zappa drops the
     ``.pyc``), and the project's modules get an unchecked-hash ``.pyc`` in ``__pycache__``: the
     zip's 1980 timestamps would fail a timestamp check, and its sources stay for tracebacks.
+
+    Every shared library must be built for ``arch``: one for another machine fails only on Lambda.
     """
     project_modules = {
         entry.name
@@ -308,12 +353,16 @@ def finish_archive(path: Path, *, project_dir: Path) -> None:
         tempfile.TemporaryDirectory(prefix="nexioq-pyc-") as tmp,
     ):
         names = set(source.namelist())
+        foreign = []
         for info in source.infolist():
             name = info.filename
             parts = name.split("/")
             if name.endswith(".py") and f"{name}c" in names and "migrations" not in parts[:-1]:
                 continue
-            target.writestr(info, source.read(info), zipfile.ZIP_DEFLATED)
+            data = source.read(info)
+            if data[:4] == b"\x7fELF" and int.from_bytes(data[18:20], "little") != ELF_MACHINES[arch]:
+                foreign.append(name)
+            target.writestr(info, data, zipfile.ZIP_DEFLATED)
             if name.endswith(".py") and parts[0] in project_modules and (project_dir / name).is_file():
                 compiled = Path(tmp) / "module.pyc"
                 py_compile.compile(
@@ -332,6 +381,9 @@ def finish_archive(path: Path, *, project_dir: Path) -> None:
                 pyc.create_system = 3
                 pyc.external_attr = 0o755 << 16
                 target.writestr(pyc, compiled.read_bytes(), zipfile.ZIP_DEFLATED)
+    if foreign:
+        temporary.unlink()
+        raise PackageError(f"Not built for {arch}: {', '.join(sorted(foreign))}")
     temporary.replace(path)
 
 
@@ -365,9 +417,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--output names one archive: use it with --stage")
     stages = STAGES if args.all else (args.stage,)
     failed = False
-    for stage in stages:
+    for index, stage in enumerate(stages):
         try:
-            result = build_package(stage, arch=args.arch, output=args.output)
+            # The static files are the same for every stage: collected once.
+            result = build_package(stage, arch=args.arch, output=args.output, collectstatic=index == 0)
         except PackageError as error:
             print(f"{stage}: {error}", file=sys.stderr)
             return 1

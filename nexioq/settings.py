@@ -188,8 +188,9 @@ TIME_ZONE = "UTC"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# Collected when the Lambda package is built (scripts/package.py, STATIC_MANIFEST=1): hashed names,
-# gzip and brotli copies, served by whitenoise from the package with a year's cache. Locally
+# Collected when the Lambda package is built (deploy/package.py, STATIC_MANIFEST=1): hashed names,
+# gzip copies (brotli too where the brotli package is installed), served by whitenoise from the package
+# with a year's cache; URLs under the stage's path through API Gateway's own URL (nexioq/storage.py). Locally
 # whitenoise serves straight from the finders.
 STATIC_MANIFEST = PRODUCTION or env_bool("STATIC_MANIFEST", False)
 STATIC_ROOT = BASE_DIR / "staticfiles" if STATIC_MANIFEST else None
@@ -198,11 +199,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if STATIC_MANIFEST
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
+        "BACKEND": ("nexioq.storage.ManifestStaticStorage" if STATIC_MANIFEST else "nexioq.storage.StaticStorage")
     },
 }
 
@@ -262,6 +259,9 @@ LOGGING = {
         # nexioq.logs.RequestLogMiddleware writes the one line per request, without the query string.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # Zappa's own access line (client IP, user agent, referer, no request id) says what the line
+        # above says: on Lambda only its warnings and errors.
+        "zappa": {"level": "WARNING"},
     },
 }
 
