@@ -59,8 +59,9 @@ SEED_DAYS = 45
 
 # ---------------------------------------------------------------- prices (USD, eu-west-1)
 
-# Published on-demand prices for Europe (Ireland), as on the pages named (read 2026-11; this machine
-# has no route to AWS's price list API, so re-check them there before quoting a customer).
+# Published on-demand prices for Europe (Ireland), as the pages named published them in 2025. Written
+# from those pages, not fetched: this machine reaches neither them nor AWS's price list API, so check
+# them there before quoting a customer.
 PRICES: dict[str, dict[str, Any]] = {
     "dynamodb_write_request_unit": {
         "usd": 0.705 / 1e6,
