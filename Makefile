@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup prereqs prereqs-test lint bench bench-calendar bench-reports bench-notifications clean messages package
+.PHONY: run test setup prereqs prereqs-test lint bench bench-calendar bench-reports bench-notifications bench-coldstart bench-costs clean messages package
 
 run: prereqs setup
 	$(PY) -m nexioq.devservers run
@@ -70,11 +70,13 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel office notifications deploy
 
-bench: setup
+bench: setup prereqs-test
 	$(PY) bench/bench_booking.py
 	$(PY) bench/bench_calendar.py
 	$(PY) -m bench.bench_reports
 	$(PY) -m bench.bench_notifications
+	$(PY) -m bench.bench_coldstart
+	$(PY) -m bench.bench_costs
 
 # The calendar's events feed alone (a few minutes, most of it seeding).
 bench-calendar: setup
@@ -87,6 +89,16 @@ bench-reports: setup
 # The outbox alone: a sweep's cost over 10,000 future bookings, delivery with 1 and 2 workers, the cost on booking.
 bench-notifications: setup
 	$(PY) -m bench.bench_notifications
+
+# Cold start and warm latency through Zappa's handler, NexioQ's prd package against a bare Django
+# project packaged the same way (builds both packages; PostgreSQL, Redis, DynamoDB Local on loopback).
+bench-coldstart: setup prereqs-test
+	$(PY) -m bench.bench_coldstart
+
+# The cost sheet: DynamoDB capacity per action, priced with Lambda, API Gateway and SES (reads the
+# Lambda durations of bench/results/coldstart.json when bench-coldstart has run).
+bench-costs: setup
+	$(PY) -m bench.bench_costs
 
 # The Lambda archives, dist/nexioq-<stage>.zip for arm64 (deploy/package.py): their zipped and unzipped
 # sizes, and a failure over 50 MB zipped or 250 MB unzipped. `make package STAGE=prd` builds one.
