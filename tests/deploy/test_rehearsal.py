@@ -21,19 +21,17 @@ from __future__ import annotations
 
 import base64
 import gzip
-import http.server
 import json
 import re
 import select
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import uuid
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -46,6 +44,7 @@ from zappa.core import Zappa
 from deploy.package import BASE_DIR, PackageResult, build_package, host_arch, stage_settings
 from deploy.postgres import PostgresCluster
 from nexioq.mailsink import MailSink
+from tests.local_ssm import LocalSSM
 from tests.servers import RedisServer
 
 STAGE = "prd"
@@ -96,54 +95,6 @@ services.booking_create(
 )
 print("seeded")
 """
-
-
-# ---------------------------------------------------------------- AWS at the boundary: SSM
-
-
-@dataclass
-class FakeSSM:
-    """GetParametersByPath over the JSON protocol botocore speaks to SSM, from ``parameters``."""
-
-    parameters: dict[str, str]
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    server: http.server.ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self) -> None:
-        ssm = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
-                ssm.requests.append({"target": self.headers.get("X-Amz-Target"), **body})
-                path = body.get("Path", "")
-                found = [
-                    {"Name": name, "Type": "SecureString", "Value": value, "Version": 1}
-                    for name, value in ssm.parameters.items()
-                    if name.startswith(path)
-                ]
-                answer = json.dumps({"Parameters": found}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
 
 
 # ---------------------------------------------------------------- the Lambda process
@@ -428,7 +379,7 @@ def prd_package(tmp_path_factory: pytest.TempPathFactory) -> PackageResult:
 class Rehearsal:
     folder: Path
     handler: LambdaProcess
-    ssm: FakeSSM
+    ssm: LocalSSM
     sink: MailSink
     deploy_log: str
     secrets: dict[str, str]
@@ -460,7 +411,7 @@ def rehearsal(
         "REDIS_URL": _redis_process.url,
         "DEMO_PASSWORD": DEMO_PASSWORD,
     }
-    ssm = FakeSSM({f"/nexioq/{STAGE}/{name}": value for name, value in secrets.items()})
+    ssm = LocalSSM({f"/nexioq/{STAGE}/{name}": value for name, value in secrets.items()})
     ssm.start()
     table = f"rehearsal-{uuid.uuid4().hex[:8]}"
     stage_env = _package_environment(folder)

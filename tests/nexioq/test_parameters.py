@@ -8,9 +8,7 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -19,6 +17,7 @@ from botocore.stub import Stubber
 from django.conf import settings
 
 from nexioq.parameters import ParameterError, load_parameters
+from tests.local_ssm import LocalSSM
 from tests.production import production_env
 
 PATH = "/nexioq/prd/"
@@ -100,35 +99,11 @@ def test_it_refuses_a_path_without_its_slashes(path: str) -> None:
 # ---------------------------------------------------------------- the settings, in a process
 
 
-class FakeSSM(BaseHTTPRequestHandler):
-    """GetParametersByPath over AWS's JSON protocol (x-amz-json-1.1), one page."""
-
-    parameters: list[dict[str, Any]] = []
-    received: list[tuple[str, dict[str, Any]]] = []
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.received.append((self.headers["X-Amz-Target"], body))
-        answer = json.dumps({"Parameters": self.parameters}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-amz-json-1.1")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def fake_ssm() -> Iterator[str]:
-    FakeSSM.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeSSM)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def local_ssm() -> Iterator[LocalSSM]:
+    ssm = LocalSSM({}).start()
+    yield ssm
+    ssm.stop()
 
 
 SETTINGS_IN_A_PROCESS = """
@@ -139,15 +114,17 @@ print(json.dumps({"secret": settings.SECRET_KEY, "db_host": settings.DATABASES["
 """
 
 
-def test_production_settings_read_their_secrets_from_the_path(fake_ssm: str) -> None:
+def test_production_settings_read_their_secrets_from_the_path(local_ssm: LocalSSM) -> None:
     secret = "from-ssm-" + "k" * 50
-    FakeSSM.parameters = [
-        parameter("SECRET_KEY", secret),
-        parameter("DATABASE_URL", "postgres://nexioq:pw@identity.internal:5432/nexioq"),
-    ]
+    local_ssm.parameters = {
+        PATH + "SECRET_KEY": secret,
+        PATH + "DATABASE_URL": "postgres://nexioq:pw@identity.internal:5432/nexioq",
+        # Another stage's parameter is not read.
+        "/nexioq/dev/SECRET_KEY": "dev-" + "d" * 50,
+    }
     env = production_env(
         PARAMETERS_PATH=PATH,
-        AWS_ENDPOINT_URL_SSM=fake_ssm,
+        AWS_ENDPOINT_URL_SSM=local_ssm.url,
         AWS_REGION="eu-west-1",
         AWS_ACCESS_KEY_ID="test",
         AWS_SECRET_ACCESS_KEY="test",
@@ -168,6 +145,6 @@ def test_production_settings_read_their_secrets_from_the_path(fake_ssm: str) -> 
 
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1]) == {"secret": secret, "db_host": "identity.internal"}
-    assert FakeSSM.received == [
-        ("AmazonSSM.GetParametersByPath", {"Path": PATH, "Recursive": False, "WithDecryption": True})
+    assert local_ssm.requests == [
+        {"target": "AmazonSSM.GetParametersByPath", "Path": PATH, "Recursive": False, "WithDecryption": True}
     ]
