@@ -252,7 +252,9 @@ def block_create(
                 tx.put(block, condition=Block.pk.does_not_exist())
 
         try:
-            dynamo.transact(build, token=dynamo.request_token("block", f"{series_id}-{number}"))
+            dynamo.transact(
+                build, token=dynamo.request_token("block", tenant_id=tenant_id, item_id=f"{series_id}-{number}")
+            )
         except dynamo.TransactionCancelled as exc:
             _undo(tenant_id=tenant_id, groups=written)
             if exc.failed(_clinic_key(tenant_id)):

@@ -113,7 +113,9 @@ def _write_record(record: ClinicPatient, *, claim: bool) -> bool:
             )
 
     try:
-        dynamo.transact(build, token=dynamo.request_token("patient", f"{record.tenant_id}:{record.record_id}"))
+        dynamo.transact(
+            build, token=dynamo.request_token("patient", tenant_id=record.tenant_id, item_id=record.record_id)
+        )
     except dynamo.TransactionCancelled as exc:
         if exc.idempotency_mismatch or exc.failed(dynamo.key_of(record)):
             return False

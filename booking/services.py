@@ -339,7 +339,7 @@ def hold_create(
             tx.put(hold, condition=Hold.pk.does_not_exist())
 
         try:
-            dynamo.transact(build, token=dynamo.request_token("hold", hold_id))
+            dynamo.transact(build, token=dynamo.request_token("hold", tenant_id=tenant_id, item_id=hold_id))
         except dynamo.TransactionCancelled as exc:
             if exc.failed(_clinic_key(tenant_id)):
                 raise ClinicSuspended(phone=clinic.phone) from exc
@@ -543,7 +543,9 @@ def booking_confirm(
         outbox.outbox_on_booked(tx, clinic=clinic, booking=booking, now=now)
 
     try:
-        dynamo.transact(build, token=dynamo.request_token("book", booking.booking_id))
+        dynamo.transact(
+            build, token=dynamo.request_token("book", tenant_id=booking.tenant_id, item_id=booking.booking_id)
+        )
     except dynamo.TransactionCancelled as exc:
         repeated = exc.idempotency_mismatch or exc.failed_any([dynamo.key_of(booking), hold_key])
         if repeated:
@@ -649,7 +651,7 @@ def booking_create(
         outbox.outbox_on_booked(tx, clinic=clinic, booking=booking, now=now)
 
     try:
-        dynamo.transact(build, token=dynamo.request_token("book", booking_id))
+        dynamo.transact(build, token=dynamo.request_token("book", tenant_id=tenant_id, item_id=booking_id))
     except dynamo.TransactionCancelled as exc:
         if exc.idempotency_mismatch or exc.failed(dynamo.key_of(booking)):
             existing = booking_find(tenant_id=tenant_id, booking_id=booking_id)

@@ -569,10 +569,12 @@ MAX_BLOCK_MINUTES = MAX_BLOCK_CELLS * CELL_MINUTES
 Key = tuple[str, str]
 
 
-def request_token(purpose: str, item_id: str) -> str:
-    """A ClientRequestToken (1-36 characters) for one purpose on one item: a hold and the booking it
-    becomes share an id, and must not share a token, or DynamoDB would call the second a mismatch."""
-    digest = hashlib.sha256(f"{purpose}:{item_id}".encode()).hexdigest()
+def request_token(purpose: str, *, tenant_id: str, item_id: str) -> str:
+    """A ClientRequestToken (1-36 characters) for one purpose on one clinic's item: a hold and the
+    booking it becomes share an id, and must not share a token, or DynamoDB would call the second a
+    mismatch. The clinic is part of it because DynamoDB keeps tokens per table, not per partition:
+    two clinics' walk-ins sent with the same form token within ten minutes would otherwise collide."""
+    digest = hashlib.sha256(f"{purpose}:{tenant_id}:{item_id}".encode()).hexdigest()
     return f"{purpose[:3]}-{digest[:32]}"
 
 

@@ -281,6 +281,7 @@ FAMILIES = {
     family.name: family
     for family in [
         Family("home", ("GET",)),
+        Family("health", ("GET", "POST")),
         Family("set_language", ("POST", "GET"), fields={"language": Part(one_of("en", "es")), "next": NEXT}),
         Family("booking-start", ("GET",), {"clinic_slug": SLUG}),
         Family(

@@ -43,6 +43,8 @@ pytestmark = pytest.mark.django_db
 
 ROWS = [
     Row("home", "GET", lambda w, p: reverse("home"), everyone(200)),
+    # The uptime check: anyone, signed in or not, and it says nothing of any clinic.
+    Row("health", "GET", lambda w, p: reverse("health"), everyone(200)),
     Row(
         "set_language", "POST", lambda w, p: reverse("set_language"), everyone(302), lambda w, p, i: {"language": "en"}
     ),

@@ -79,7 +79,7 @@ def test_it_refuses_ids_that_cannot_name_anything(bad: object) -> None:
 
 
 def test_it_keeps_request_tokens_within_dynamodbs_36_characters() -> None:
-    tokens = {dynamo.request_token(purpose, "x" * 64) for purpose in ("hold", "book")}
+    tokens = {dynamo.request_token(purpose, tenant_id="t" * 36, item_id="x" * 64) for purpose in ("hold", "book")}
 
     assert len(tokens) == 2
     assert all(1 <= len(token) <= 36 for token in tokens)

@@ -63,7 +63,7 @@ def test_it_refuses_more_items_than_dynamodb_takes(pk: str) -> None:
 
 
 def test_it_reports_a_reused_request_token_with_other_content_as_a_mismatch(pk: str) -> None:
-    token = dynamo.request_token("test", uuid.uuid4().hex)
+    token = dynamo.request_token("test", tenant_id="t", item_id=uuid.uuid4().hex)
     dynamo.transact(lambda tx: tx.put(cell(pk, 1)), token=token)
     dynamo.transact(lambda tx: tx.put(cell(pk, 1)), token=token)  # the same request again: applied once
 

@@ -121,6 +121,27 @@ def test_it_books_the_same_booking_id_once(world: World) -> None:
     assert len(clinic_bookings(world)) == 1
 
 
+def test_two_clinics_may_book_with_the_same_booking_id_at_once(world: World) -> None:
+    """A form's booking id is the clinic's (double-submit protection), but DynamoDB keeps request
+    tokens per table for ten minutes: the token must carry the clinic, or the second clinic's
+    booking would be refused as a mismatched repeat of the first."""
+    other = make_world()
+
+    def book_at(clinic: World) -> str:
+        return services.booking_create(
+            tenant_id=clinic.tenant_id,
+            treatment_id=clinic.cleaning.treatment_id,
+            professional_id=clinic.ana.professional_id,
+            start=at(9),
+            patient=services.PatientDetails("X", "x@example.com", "+573001234567"),
+            actor=system(clinic),
+            booking_id="walk-in-1",
+        ).booking_id
+
+    assert book_at(world) == book_at(other) == "walk-in-1"
+    assert len(clinic_bookings(world)) == len(clinic_bookings(other)) == 1
+
+
 def test_it_lets_exactly_one_of_50_concurrent_bookings_of_one_time_win(world: World) -> None:
     def attempt(i: int) -> str:
         try:
