@@ -32,7 +32,7 @@ from booking.patient_selectors import (
     record_bookings,
     record_terms,
 )
-from booking.services import patient_phone_clean
+from booking.phones import patient_phone_clean
 from clinics.selectors import clinic_get
 from nexioq import dynamo
 from nexioq.errors import Forbidden

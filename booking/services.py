@@ -20,7 +20,6 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
@@ -44,13 +43,13 @@ from booking.errors import (
     HoldNotYours,
     InThePast,
     OutsideHours,
-    PatientDetailsInvalid,
     SlotTaken,
     TooFarAhead,
     TooSoon,
     TreatmentChangeNotAllowed,
 )
 from booking.models import Booking, BookingStatus, Cell, CellKind, HistoryEntry, Hold
+from booking.phones import patient_phone_clean
 from booking.selectors import (
     availability,
     booking_find,
@@ -83,20 +82,6 @@ class PatientDetails:
     email: str
     phone: str
     patient_id: str | None = None
-
-
-def patient_phone_clean(*, phone: str, country: str) -> str:
-    """A phone number as E.164, read with the clinic's country as the default region."""
-    try:
-        number = phonenumbers.parse(phone, country)
-    except phonenumbers.NumberParseException as exc:
-        raise PatientDetailsInvalid({"phone": str(_PHONE_HELP)}) from exc
-    if not phonenumbers.is_valid_number(number):
-        raise PatientDetailsInvalid({"phone": str(_PHONE_HELP)})
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-_PHONE_HELP = gettext_lazy("Enter a valid phone number, e.g. 300 123 4567.")
 
 
 # Crockford's base32: no I, L, O or U, so a code read over the phone is not misheard.
