@@ -17,17 +17,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.permissions import Action, Actor, clinic_access
-from booking import selectors, services
+from booking import selectors
 from booking.errors import NotOffered, PatientDetailsInvalid, SlotTaken
 from booking.forms import ANY_PROFESSIONAL, FROM_FIELD, HoldForm, ScheduleForm
-from booking.models import Booking, ClinicPatient
+from booking.models import ClinicPatient
 from booking.patient_selectors import patient_record_get, patient_search
 from booking.patients import patient_record_create
 from booking.views.picker import strip_context
@@ -37,89 +37,18 @@ from nexioq.errors import NotFound
 from nexioq.http import HtmxHttpRequest
 from notifications.tasks import kicks_outbox
 from office.forms_patients import THEN_WALK_IN, BookingKeyForm, NewPatientForm, PatientSearchForm
-from office.nav import staff_nav
+from office.views.desk import (
+    CHANNEL_PHONE,
+    RESULTS_TARGET,
+    book_first_free,
+    booking_url,
+    new_patient_form,
+    render_office,
+    staff_last_day,
+    today_of,
+)
+from office.views.reception import walk_in_page
 from scheduling.availability import Slot
-
-RESULTS_TARGET = "patient-results"
-CHANNEL_PHONE = "phone"
-
-
-def render_office(
-    request: HtmxHttpRequest,
-    clinic: Clinic,
-    actor: Actor,
-    template: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-) -> HttpResponse:
-    """A back-office page in the clinic's time zone, with the staff navigation."""
-    page = {**staff_nav(clinic=clinic, actor=actor), **context}
-    with timezone.override(clinic.zone):
-        return render(request, template, page, status=status)
-
-
-def new_patient_form(*, then: str = "") -> NewPatientForm:
-    return NewPatientForm(initial={"record_id": uuid.uuid4().hex, "then": then})
-
-
-def today_of(clinic: Clinic) -> dt.date:
-    return timezone.now().astimezone(clinic.zone).date()
-
-
-def staff_last_day(clinic: Clinic) -> dt.date:
-    return today_of(clinic) + dt.timedelta(days=selectors.STAFF_HORIZON_DAYS)
-
-
-def booking_url(clinic: Clinic, booking: Booking) -> str:
-    """Where a booking made at the desk is shown: its page in the agenda when the agenda has one."""
-    try:
-        return reverse("office-booking", args=[clinic.slug, booking.booking_id])
-    except NoReverseMatch:
-        pass
-    try:
-        day = booking.start.astimezone(clinic.zone).date()
-        return reverse("office-agenda", args=[clinic.slug]) + f"?date={day:%Y-%m-%d}"
-    except NoReverseMatch:
-        return reverse("office-patient-booked", args=[clinic.slug, booking.patient_record_id, booking.booking_id])
-
-
-def patient_details(record: ClinicPatient) -> services.PatientDetails:
-    """The booking's patient: the record's account when it has one, so it shows in their "Mis citas"."""
-    return services.PatientDetails(
-        name=record.name, email=record.email, phone=record.phone, patient_id=record.user_id or None
-    )
-
-
-def book_first_free(
-    *,
-    actor: Actor,
-    record: ClinicPatient,
-    treatment_id: str,
-    candidates: list[Professional],
-    start: dt.datetime,
-    booking_id: str,
-    channel: str,
-) -> Booking:
-    """Book ``start`` with the first of ``candidates`` still free: a professional taken meanwhile
-    (SlotTaken) passes to the next; the last refusal is the answer when none is left."""
-    refusal: SlotTaken | None = None
-    for professional in candidates:
-        try:
-            return services.booking_create(
-                tenant_id=actor.tenant_id,
-                treatment_id=treatment_id,
-                professional_id=professional.professional_id,
-                start=start,
-                patient=patient_details(record),
-                actor=actor,
-                booking_id=booking_id,
-                channel=channel,
-                patient_record_id=record.record_id,
-            )
-        except SlotTaken as exc:
-            refusal = exc
-    raise refusal or SlotTaken(start)
 
 
 def group_by_period(slots: list[Slot], clinic: Clinic) -> list[tuple[str, list[Slot]]]:
@@ -191,8 +120,6 @@ def patient_new(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
     page = {"form": form, "similar": similar, "search_url": reverse("office-patients", args=[clinic.slug])}
     status = 200 if similar else 400
     if then == THEN_WALK_IN:
-        from office.views.reception import walk_in_page
-
         return walk_in_page(request, clinic, actor, form=form, similar=similar, status=status)
     page.update({"search": PatientSearchForm(), "query": "", "results": []})
     return render_office(request, clinic, actor, "office/patients.html", page, status=status)

@@ -32,7 +32,7 @@ from nexioq.errors import Invalid
 from nexioq.http import HtmxHttpRequest
 from notifications.tasks import kicks_outbox
 from office.forms_patients import THEN_WALK_IN, NewPatientForm, PatientSearchForm, WalkInForm
-from office.views.patients import (
+from office.views.desk import (
     RESULTS_TARGET,
     book_first_free,
     booking_url,
