@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -100,6 +101,20 @@ def _request_id(request: HttpRequest) -> str:
     return uuid.uuid4().hex
 
 
+# X-Ray's trace id, "Root=1-<8 hex>-<24 hex>;Parent=...;Sampled=...": on Lambda in the runtime's
+# _X_AMZN_TRACE_ID for the invocation, behind a load balancer in the X-Amzn-Trace-Id header.
+_TRACE_ROOT = re.compile(r"(?:^|;)Root=(1-[0-9a-f]{8}-[0-9a-f]{24})(?:;|$)")
+
+
+def _trace_id(request: HttpRequest) -> str | None:
+    """The request's X-Ray trace id, so a log line leads to its trace (and back)."""
+    for header in (os.environ.get("_X_AMZN_TRACE_ID", ""), request.headers.get("X-Amzn-Trace-Id", "")):
+        found = _TRACE_ROOT.search(header)
+        if found:
+            return found.group(1)
+    return None
+
+
 class RequestLogMiddleware:
     """Opens the request's log context and writes its one summary line."""
 
@@ -108,7 +123,11 @@ class RequestLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = _request_id(request)
-        token = _CONTEXT.set({"request_id": request_id})
+        context: dict[str, Any] = {"request_id": request_id}
+        trace_id = _trace_id(request)
+        if trace_id:
+            context["trace_id"] = trace_id
+        token = _CONTEXT.set(context)
         started = time.perf_counter()
         status = 500
         try:

@@ -202,6 +202,19 @@ def test_it_makes_its_own_request_id_when_the_offered_one_is_not_one(world: Worl
     assert "user_id" not in request or request["user_id"] is None  # anonymous
 
 
+def test_every_line_of_a_request_carries_its_x_ray_trace_id(world: World, lines: Lines) -> None:
+    trace = "1-67a0b1c2-0123456789abcdef01234567"
+
+    traced = Client().get(
+        reverse("booking-start", args=[world.slug]),
+        HTTP_X_AMZN_TRACE_ID=f"Root={trace};Parent=53995c3f42cd8ad8;Sampled=1",
+    )
+    forged = Client().get(reverse("booking-start", args=[world.slug]), HTTP_X_AMZN_TRACE_ID="Root=<script>")
+
+    assert traced.status_code == forged.status_code == 200
+    assert [line.get("trace_id") for line in lines.requests()] == [trace, None]
+
+
 def test_a_message_given_up_counts_in_a_metric_and_its_refusal_logs_no_address(
     world: World, lines: Lines, smtp_sink: MailSink, capsys: pytest.CaptureFixture[str], settings: Settings
 ) -> None:
