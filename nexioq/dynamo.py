@@ -901,7 +901,7 @@ class LayoutMigration:
 def table_reachable() -> None:
     """One strongly consistent read of the layout marker: raises if the table cannot be read.
 
-    For /health/: the same GetItem permission the app already has, no DescribeTable.
+    For /health/: the same GetItem permission the app already has, no DescribeTable. Through
+    PynamoDB's connection, like every other read, so ``count_requests`` sees it.
     """
-    client = TableItem._get_connection().connection.client
-    client.get_item(TableName=TableItem.Meta.table_name, Key=LAYOUT_KEY, ConsistentRead=True)
+    TableItem._get_connection().get_item(LAYOUT_KEY["PK"]["S"], range_key=LAYOUT_KEY["SK"]["S"], consistent_read=True)

@@ -34,6 +34,8 @@ def test_it_answers_200_when_both_parts_answer(dynamodb_local: str) -> None:
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"status": "ok", "dynamodb": "ok", "database": "ok"}
     assert_not_cached(response)
+    # One GetItem, counted like every other DynamoDB request (the cost sheet and the bench read it).
+    assert response["X-Dynamo-Requests"] == "1"
 
 
 def test_it_answers_head_and_refuses_other_methods(dynamodb_local: str) -> None:
