@@ -23,7 +23,7 @@ from notifications import selectors, services
 from notifications.messages import unsubscribe_token_read
 from notifications.models import MessageKind
 from notifications.tasks import kicks_outbox
-from office.nav import staff_nav
+from office.nav import render_office
 
 KIND_LABELS = {
     MessageKind.CONFIRMED: gettext_lazy("Confirmation"),
@@ -62,9 +62,7 @@ def failed_messages(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
         }
         for item in items
     ]
-    page = {**staff_nav(clinic=clinic, actor=actor), "rows": rows}
-    with timezone.override(clinic.zone):
-        return render(request, "notifications/failed.html", page)
+    return render_office(request, clinic, actor, "notifications/failed.html", {"rows": rows})
 
 
 @require_POST

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from access.models import STAFF_ROLES, Membership
@@ -35,6 +37,26 @@ def nav_for(actor: Actor) -> dict[str, bool]:
 def staff_nav(*, clinic: Clinic, actor: Actor) -> dict[str, Any]:
     """Template context for ``office/_base.html``: pass it with every back-office page."""
     return {"clinic": clinic, "actor": actor, "nav": nav_for(actor)}
+
+
+def render_office(
+    request: HttpRequest,
+    clinic: Clinic,
+    actor: Actor,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A back-office page: with the staff navigation, and in the clinic's time zone (every time on
+    it is the clinic's wall clock)."""
+    page = {**staff_nav(clinic=clinic, actor=actor), **context}
+    with timezone.override(clinic.zone):
+        response = render(request, template, page, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
 
 
 def context(request: HttpRequest) -> dict[str, Any]:

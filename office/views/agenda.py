@@ -16,7 +16,6 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -32,7 +31,7 @@ from nexioq.errors import Invalid
 from nexioq.http import HtmxHttpRequest
 from notifications.tasks import kicks_outbox
 from office import agenda
-from office.nav import staff_nav
+from office.nav import render_office
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +65,6 @@ def agenda_page(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
         "loadFailed": _("The agenda could not be refreshed. It will try again in a few seconds."),
     }
     page = {
-        **staff_nav(clinic=clinic, actor=actor),
         "wide": True,
         "config": config,
         "professionals": professionals,
@@ -74,8 +72,7 @@ def agenda_page(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
         "today": config["initialDate"],
         "can_block": actor.allows(Action.BLOCK_TIME),
     }
-    with timezone.override(clinic.zone):
-        return render(request, "office/agenda.html", page)
+    return render_office(request, clinic, actor, "office/agenda.html", page)
 
 
 def _initial_date(value: str, zone: dt.tzinfo) -> str:

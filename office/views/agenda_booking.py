@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +38,7 @@ from nexioq.errors import Forbidden, NotFound
 from nexioq.http import HtmxHttpRequest
 from notifications.tasks import kicks_outbox
 from office.forms_booking import CancelForm, MarkForm, NoteForm, RescheduleForm
-from office.nav import staff_nav
+from office.nav import render_office
 from scheduling.availability import Slot
 
 TEMPLATE = "office/booking.html"
@@ -161,7 +161,6 @@ def _panel(
     day_has_come = booking.start.astimezone(clinic.zone).date() <= _today(clinic)
     confirmed = booking.status == BookingStatus.CONFIRMED
     page = {
-        **staff_nav(clinic=clinic, actor=actor),
         "booking": booking,
         "local_day": booking.start.astimezone(clinic.zone).date(),
         "duration": int((booking.end - booking.start).total_seconds() // 60),
@@ -183,11 +182,15 @@ def _panel(
         "office-booking", args=[clinic.slug, booking.booking_id]
     )
     template = f"{TEMPLATE}#panel" if request.htmx else TEMPLATE
-    with timezone.override(clinic.zone):
-        response = render(request, template, page, status=status)
-    if changed:
-        response["HX-Trigger"] = AGENDA_CHANGED
-    return response
+    return render_office(
+        request,
+        clinic,
+        actor,
+        template,
+        page,
+        status=status,
+        headers={"HX-Trigger": AGENDA_CHANGED} if changed else None,
+    )
 
 
 @require_GET

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -31,7 +31,7 @@ from clinics.selectors import professional_list
 from nexioq.errors import Forbidden
 from nexioq.http import HtmxHttpRequest
 from office.forms_blocks import BlockForm, reason_label
-from office.nav import staff_nav
+from office.nav import render_office
 
 # The list shows this far ahead.
 LIST_WEEKS = 8
@@ -40,25 +40,6 @@ LIST_WEEKS = 8
 def _access(request: HtmxHttpRequest, clinic_slug: str) -> tuple[Clinic, Actor]:
     context, actor = clinic_access(request, clinic_slug, Action.BLOCK_TIME)
     return context.clinic, actor
-
-
-def _render(
-    request: HtmxHttpRequest,
-    clinic: Clinic,
-    actor: Actor,
-    template: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-    headers: dict[str, str] | None = None,
-) -> HttpResponse:
-    """In the clinic's time zone: every time on these pages is the clinic's wall clock."""
-    page = {**staff_nav(clinic=clinic, actor=actor), **context}
-    with timezone.override(clinic.zone):
-        response = render(request, template, page, status=status)
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
 
 
 def _professionals(clinic: Clinic, actor: Actor) -> list[Professional]:
@@ -124,7 +105,7 @@ def _new_page(
         ],
     }
     template = "office/block_new.html#block_form" if request.htmx else "office/block_new.html"
-    return _render(request, clinic, actor, template, context, status=status)
+    return render_office(request, clinic, actor, template, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -220,7 +201,7 @@ def _upcoming(clinic: Clinic, actor: Actor, now: dt.datetime) -> list[BlockOccur
 def block_list(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
     clinic, actor = _access(request, clinic_slug)
     rows = _series_rows(_upcoming(clinic, actor, timezone.now()))
-    return _render(
+    return render_office(
         request,
         clinic,
         actor,
@@ -285,7 +266,7 @@ def _block_page(
         "blocks_url": reverse("office-blocks", args=[clinic.slug]),
     }
     template = "office/block_detail.html#block_panel" if request.htmx else "office/block_detail.html"
-    return _render(request, clinic, actor, template, context, status=status, headers=headers)
+    return render_office(request, clinic, actor, template, context, status=status, headers=headers)
 
 
 @require_GET

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -24,7 +23,7 @@ from nexioq.errors import Forbidden, Invalid
 from nexioq.http import HtmxHttpRequest
 from office.day import agenda_day, day_grid
 from office.forms_booking import DayForm
-from office.nav import staff_nav
+from office.nav import render_office
 
 TEMPLATE = "office/day.html"
 
@@ -55,7 +54,6 @@ def agenda_day_view(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
         return f"{base}?{urlencode(query)}"
 
     page = {
-        **staff_nav(clinic=clinic, actor=actor),
         "wide": True,
         "grid": grid,
         "day": day,
@@ -70,5 +68,4 @@ def agenda_day_view(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
         "base_url": base,
     }
     template = f"{TEMPLATE}#day" if request.htmx and request.htmx.target == "agenda-day" else TEMPLATE
-    with timezone.override(clinic.zone):
-        return render(request, template, page)
+    return render_office(request, clinic, actor, template, page)

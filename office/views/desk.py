@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
-from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -18,27 +15,10 @@ from booking import selectors, services
 from booking.errors import SlotTaken
 from booking.models import Booking, ClinicPatient
 from clinics.models import Clinic, Professional
-from nexioq.http import HtmxHttpRequest
 from office.forms_patients import NewPatientForm
-from office.nav import staff_nav
 
 RESULTS_TARGET = "patient-results"
 CHANNEL_PHONE = "phone"
-
-
-def render_office(
-    request: HtmxHttpRequest,
-    clinic: Clinic,
-    actor: Actor,
-    template: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-) -> HttpResponse:
-    """A back-office page in the clinic's time zone, with the staff navigation."""
-    page = {**staff_nav(clinic=clinic, actor=actor), **context}
-    with timezone.override(clinic.zone):
-        return render(request, template, page, status=status)
 
 
 def new_patient_form(*, then: str = "") -> NewPatientForm:

@@ -37,13 +37,13 @@ from nexioq.errors import NotFound
 from nexioq.http import HtmxHttpRequest
 from notifications.tasks import kicks_outbox
 from office.forms_patients import THEN_WALK_IN, BookingKeyForm, NewPatientForm, PatientSearchForm
+from office.nav import render_office
 from office.views.desk import (
     CHANNEL_PHONE,
     RESULTS_TARGET,
     book_first_free,
     booking_url,
     new_patient_form,
-    render_office,
     staff_last_day,
     today_of,
 )

@@ -32,12 +32,12 @@ from nexioq.errors import Invalid
 from nexioq.http import HtmxHttpRequest
 from notifications.tasks import kicks_outbox
 from office.forms_patients import THEN_WALK_IN, NewPatientForm, PatientSearchForm, WalkInForm
+from office.nav import render_office
 from office.views.desk import (
     RESULTS_TARGET,
     book_first_free,
     booking_url,
     new_patient_form,
-    render_office,
     today_of,
 )
 from scheduling.availability import Slot

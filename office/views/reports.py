@@ -13,37 +13,23 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from access.permissions import Action, Actor, clinic_access
+from access.permissions import Action, clinic_access
 from booking.models import Booking
 from booking.templatetags.nexioq import booking_status
 from clinics.models import Clinic
 from nexioq.http import HtmxHttpRequest
 from office import reports
 from office.forms_reports import DaySheetForm, ReportRangeForm
-from office.nav import staff_nav
+from office.nav import render_office
 
 
 def _today(clinic: Clinic) -> dt.date:
     return timezone.now().astimezone(clinic.zone).date()
-
-
-def _render(
-    request: HtmxHttpRequest,
-    clinic: Clinic,
-    actor: Actor,
-    template: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-) -> HttpResponse:
-    with timezone.override(clinic.zone):
-        return render(request, template, {**staff_nav(clinic=clinic, actor=actor), **context}, status=status)
 
 
 def _presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
@@ -69,7 +55,7 @@ def report_index(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
     form = ReportRangeForm(request.GET, today=today)
     page: dict[str, Any] = {"form": form, "today": today, "max_days": reports.MAX_REPORT_DAYS}
     if not form.is_valid():
-        return _render(request, clinic, actor, "office/report.html", page, status=400)
+        return render_office(request, clinic, actor, "office/report.html", page, status=400)
     first_day, last_day = form.first_day, form.last_day
     query = f"from={first_day.isoformat()}&to={last_day.isoformat()}"
     page |= {
@@ -81,7 +67,7 @@ def report_index(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
             for label, first, last in _presets(today)
         ],
     }
-    return _render(request, clinic, actor, "office/report.html", page)
+    return render_office(request, clinic, actor, "office/report.html", page)
 
 
 # ---------------------------------------------------------------- CSV
@@ -179,7 +165,7 @@ def report_day(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
     form = DaySheetForm(request.GET, today=today)
     if not form.is_valid():
         refused: dict[str, Any] = {"form": form, "agenda": None}
-        return _render(request, clinic, actor, "office/report_day.html", refused, status=400)
+        return render_office(request, clinic, actor, "office/report_day.html", refused, status=400)
     day, professional_id = form.cleaned_data["day"], form.cleaned_data["professional"]
     agenda = reports.day_agenda(clinic=clinic, day=day, professional_id=professional_id)
     choices = [(p.professional_id, p.name) for p in agenda.professionals]
@@ -200,4 +186,4 @@ def report_day(request: HtmxHttpRequest, clinic_slug: str) -> HttpResponse:
         "next_url": on(day + step),
         "printed_at": timezone.now(),
     }
-    return _render(request, clinic, actor, "office/report_day.html", page)
+    return render_office(request, clinic, actor, "office/report_day.html", page)
