@@ -10,6 +10,7 @@ from typing import Any
 from pynamodb.signals import pre_dynamodb_send
 
 from booking.models import Booking, BookingStatus, Cell
+from clinics.models import Professional
 from nexioq import dynamo
 from nexioq.dynamo import TableItem
 from tests.conftest import World
@@ -50,6 +51,49 @@ def cells_of(world: World, professional_id: str) -> list[Cell]:
     """Every cell item of one professional, whatever its kind or expiry."""
     low, high = dynamo.cell_range(professional_id, *_everything())
     return [c for c in Cell.query(dynamo.tenant_pk(world.tenant_id), Cell.sk.between(low, high), consistent_read=True)]
+
+
+def longest_booking(world: World) -> tuple[Booking, Professional]:
+    """A booking of the longest treatment the transaction budget allows (200 minutes and two
+    15-minute buffers: 46 cells), with a surgeon who works every day from 7 to 20."""
+    from clinics import services as clinic_services
+    from tests.conftest import at, book
+
+    longest = clinic_services.treatment_create(
+        tenant_id=world.tenant_id,
+        name="Cirugía",
+        duration_minutes=200,
+        buffer_before_minutes=15,
+        buffer_after_minutes=15,
+        price="1000000",
+    )
+    surgeon = clinic_services.professional_create(
+        tenant_id=world.tenant_id,
+        name="Dr. Cirujano",
+        weekly_hours={day: [("07:00", "20:00")] for day in range(7)},
+        treatment_ids=[longest.treatment_id],
+    )
+    return book(world, at(7, 15), professional=surgeon, treatment=longest), surgeon
+
+
+@contextmanager
+def transaction_sizes() -> Iterator[list[int]]:
+    """The item count of every TransactWriteItems sent inside the block, in order."""
+    connection = TableItem._get_connection().connection
+    original = connection.transact_write_items
+    sizes: list[int] = []
+
+    def measured(**kwargs: Any) -> Any:
+        sizes.append(
+            sum(len(kwargs[k]) for k in ("condition_check_items", "delete_items", "put_items", "update_items"))
+        )
+        return original(**kwargs)
+
+    connection.transact_write_items = measured  # type: ignore[method-assign,assignment]
+    try:
+        yield sizes
+    finally:
+        del connection.transact_write_items
 
 
 def _everything() -> tuple[Any, Any]:

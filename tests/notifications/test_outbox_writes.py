@@ -15,6 +15,7 @@ from clinics.clinic_settings import ClinicSettings
 from nexioq import dynamo
 from notifications import outbox
 from notifications.models import MessageKind, OutboxStatus
+from tests.booking.helpers import longest_booking, transaction_sizes
 from tests.conftest import NOW, People, World, at, book, hold, member, system
 from tests.notifications.helpers import items_of
 
@@ -175,39 +176,12 @@ def test_the_largest_reschedule_stays_within_one_transaction(world: World) -> No
     """At the longest treatment, with the most reminders, a move to a disjoint time is the biggest
     transaction there is: cells freed and claimed, the clinic, the booking, a hold, and 4 outbox items."""
     _settings(world, reminder_offsets=(24 * 60, 2 * 60, 30), notify_clinic=True, email="c@clinica.example")
-    longest = clinic_services.treatment_create(
-        tenant_id=world.tenant_id,
-        name="Cirugía",
-        duration_minutes=200,
-        buffer_before_minutes=15,
-        buffer_after_minutes=15,
-        price="1000000",
-    )
-    surgeon = clinic_services.professional_create(
-        tenant_id=world.tenant_id,
-        name="Dr. Cirujano",
-        weekly_hours={day: [("07:00", "20:00")] for day in range(7)},
-        treatment_ids=[longest.treatment_id],
-    )
-    booking = book(world, at(7, 15), professional=surgeon, treatment=longest)
-    sizes: list[int] = []
-    connection = dynamo.TableItem._get_connection().connection
-    original = connection.transact_write_items
-
-    def measured(**kwargs: Any) -> Any:
-        sizes.append(
-            sum(len(kwargs[k]) for k in ("condition_check_items", "delete_items", "put_items", "update_items"))
-        )
-        return original(**kwargs)
-
-    connection.transact_write_items = measured  # type: ignore[method-assign,assignment]
-    try:
+    booking, _surgeon = longest_booking(world)
+    with transaction_sizes() as sizes:
         services.booking_reschedule(
             tenant_id=world.tenant_id, booking_id=booking.booking_id, new_start=at(14), actor=system(world)
         )
         services.booking_cancel(tenant_id=world.tenant_id, booking_id=booking.booking_id, actor=system(world))
-    finally:
-        del connection.transact_write_items
 
     assert sizes[0] == 46 + 46 + 2 + dynamo.OUTBOX_ITEMS_RESERVED
     assert sizes[0] + 1 <= dynamo.MAX_TRANSACTION_ITEMS  # and a hold's deletion when the patient moves it online

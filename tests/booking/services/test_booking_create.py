@@ -11,7 +11,7 @@ from booking.models import BookingStatus, CellKind
 from clinics import services as clinic_services
 from nexioq import dynamo
 from nexioq.errors import Forbidden
-from tests.booking.helpers import cells_of, clinic_bookings, overlapping_pairs
+from tests.booking.helpers import cells_of, clinic_bookings, longest_booking, overlapping_pairs, transaction_sizes
 from tests.conftest import DAY, NOW, People, World, at, book, make_world, member, system
 
 pytestmark = pytest.mark.django_db
@@ -199,38 +199,11 @@ def test_it_caps_duration_plus_buffers_to_fit_a_reschedule_in_one_transaction(wo
 
 def test_it_books_and_moves_the_longest_treatment_in_one_transaction(world: World) -> None:
     """At the cap, a move to a disjoint time is the biggest transaction there is; it must fit."""
-    longest = clinic_services.treatment_create(
-        tenant_id=world.tenant_id,
-        name="Cirugía",
-        duration_minutes=200,
-        buffer_before_minutes=15,
-        buffer_after_minutes=15,
-        price="1000000",
-    )
-    surgeon = clinic_services.professional_create(
-        tenant_id=world.tenant_id,
-        name="Dr. Cirujano",
-        weekly_hours={day: [("07:00", "20:00")] for day in range(7)},
-        treatment_ids=[longest.treatment_id],
-    )
-    booking = book(world, at(7, 15), professional=surgeon, treatment=longest)
-    sizes: list[int] = []
-    original = dynamo.TableItem._get_connection().connection.transact_write_items
-
-    def measured(**kwargs: object) -> object:
-        sizes.append(
-            sum(len(kwargs[k]) for k in ("condition_check_items", "delete_items", "put_items", "update_items"))
-        )  # type: ignore[arg-type]
-        return original(**kwargs)
-
-    connection = dynamo.TableItem._get_connection().connection
-    connection.transact_write_items = measured  # type: ignore[method-assign]
-    try:
+    booking, surgeon = longest_booking(world)
+    with transaction_sizes() as sizes:
         moved = services.booking_reschedule(
             tenant_id=world.tenant_id, booking_id=booking.booking_id, new_start=at(14), actor=system(world)
         )
-    finally:
-        del connection.transact_write_items
 
     assert moved.start == at(14)
     # Freed, claimed, the clinic check and the booking (no hold here), and the outbox: the message of
