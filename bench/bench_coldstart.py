@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from bench.report import percentile
 from bench.stack import REGION, STOP, TABLE, ServerOptions, Stack
 from nexioq import devservers
 
@@ -66,11 +67,6 @@ BARE_VIEW = """from django.http import HttpResponse
 def home(request):
     return HttpResponse("<!doctype html><title>Bare</title><h1>Hello from a bare Django project</h1>")
 """
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
 def stats(values: list[float], scale: float = 1.0, digits: int = 3) -> dict[str, float]:
@@ -159,15 +155,8 @@ def build(arch: str, memory_mb: int) -> dict[str, Any]:
     WORK.mkdir(parents=True, exist_ok=True)
     built: dict[str, Any] = {}
     began = time.perf_counter()
-    nexioq = build_package(
-        STAGE,
-        arch=arch,
-        output=WORK / f"nexioq-{STAGE}-{arch}.zip",
-        project_dir=BASE_DIR,
-        requirements=(BASE_DIR / "requirements.txt",),
-        handler_requirements=(BASE_DIR / "requirements-lambda.txt",),
-        settings_file=BASE_DIR / "zappa_settings.json",
-    )
+    # NexioQ as `make package` builds it (the defaults); the bare project differs only in what it names.
+    nexioq = build_package(STAGE, arch=arch, output=WORK / f"nexioq-{STAGE}-{arch}.zip")
     built["nexioq"] = {"result": nexioq, "seconds": time.perf_counter() - began}
     began = time.perf_counter()
     root = bare_project(arch, memory_mb)

@@ -141,11 +141,6 @@ CLINIC_MONTH = {
 PLATFORM_EVENTS = {"sweep_per_month": 60 * 24 * 30, "keep_warm_per_month": 15 * 24 * 30, "summaries_per_month": 24 * 30}
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
-
-
 # ---------------------------------------------------------------- seeding
 
 

@@ -41,6 +41,13 @@ def summary(values: Sequence[float]) -> dict[str, float]:
     }
 
 
+def percentile(values: Sequence[float], share: float) -> float:
+    """The value at ``share`` (0..1) of the sorted values, by the nearest index (the cold-start and
+    cost benches' few samples; ``summary`` ranks the many of the load benches)."""
+    ordered = sorted(values)
+    return float(ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))])
+
+
 # ---------------------------------------------------------------- verdicts
 
 
