@@ -56,8 +56,8 @@ def outbox_kick() -> bool:
     On Lambda (``OUTBOX_KICK_LAMBDA``) there is no broker: the function invokes itself
     asynchronously with the sweep as a Zappa command, so the confirmation leaves within seconds
     there too instead of at the next minute's scheduled sweep."""
-    global _broker_down_until
-    if time.monotonic() < _broker_down_until:
+    global _kick_paused_until
+    if time.monotonic() < _kick_paused_until:
         return False
     if settings.OUTBOX_KICK_LAMBDA:
         return _lambda_kick()
@@ -70,15 +70,16 @@ def outbox_kick() -> bool:
             outbox_sweep_task.apply_async(retry=False, connection=connection)
     except Exception:
         # Every booking meanwhile would pay the same refused connection: skip kicking for a while.
-        _broker_down_until = time.monotonic() + KICK_PAUSE_SECONDS
+        _kick_paused_until = time.monotonic() + KICK_PAUSE_SECONDS
         log.warning("could not queue a sweep; the next scheduled one sends the messages", exc_info=True)
         return False
     return True
 
 
-# After the broker refused a kick, this process leaves it alone this long (beat sweeps meanwhile).
+# After a kick was refused (the broker, or Lambda's API), this process stops kicking this long; the
+# scheduled sweep (beat, or the minute's event) sends meanwhile.
 KICK_PAUSE_SECONDS = 5.0
-_broker_down_until = 0.0
+_kick_paused_until = 0.0
 
 # What Zappa's handler runs for an event with a "command": the same function as the minute's event.
 LAMBDA_SWEEP_COMMAND = "notifications.lambda_handlers.sweep"
@@ -99,7 +100,7 @@ def lambda_client() -> Any:
 
 
 def _lambda_kick() -> bool:
-    global _broker_down_until
+    global _kick_paused_until
     function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
     if not function_name:
         # Production settings outside Lambda (a rehearsal, a shell): nothing to invoke.
@@ -111,7 +112,7 @@ def _lambda_kick() -> bool:
             Payload=json.dumps({"command": LAMBDA_SWEEP_COMMAND}).encode(),
         )
     except Exception:
-        _broker_down_until = time.monotonic() + KICK_PAUSE_SECONDS
+        _kick_paused_until = time.monotonic() + KICK_PAUSE_SECONDS
         log.warning("could not invoke a sweep; the next scheduled one sends the messages", exc_info=True)
         return False
     return True
@@ -119,8 +120,8 @@ def _lambda_kick() -> bool:
 
 def kick_pause_reset() -> None:
     """Forget a broker outage (the broker changed, or is known to be back)."""
-    global _broker_down_until
-    _broker_down_until = 0.0
+    global _kick_paused_until
+    _kick_paused_until = 0.0
 
 
 View = Callable[..., HttpResponse]
