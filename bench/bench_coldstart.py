@@ -137,16 +137,15 @@ def boto3_pin() -> str:
 
 
 def prd_settings() -> dict[str, Any]:
-    """NexioQ's prd stage with what it extends merged in, as Zappa reads it."""
-    zappa = json.loads((BASE_DIR / "zappa_settings.json").read_text())
-    stage = dict(zappa[STAGE])
-    while "extends" in stage:
-        stage = {**zappa[stage.pop("extends")], **stage}
-    return stage
+    """NexioQ's prd stage with what it extends merged in, as Zappa reads it (and make package)."""
+    from deploy.package import stage_settings
+
+    return stage_settings(json.loads((BASE_DIR / "zappa_settings.json").read_text()), STAGE)
 
 
 def prd_memory_mb() -> int:
-    return int(prd_settings().get("memory_size", 512))
+    """The memory prd runs with (Lambda's CPU share follows it)."""
+    return int(str(prd_settings().get("memory_size", 512)))
 
 
 def build(arch: str, memory_mb: int) -> dict[str, Any]:

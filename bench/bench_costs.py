@@ -48,6 +48,7 @@ from bench import capacity
 capacity.install()
 os.environ.setdefault("OUTBOX_KICK", "0")  # as on Lambda: the minute's sweep sends, no Celery broker
 
+from bench.bench_coldstart import prd_memory_mb  # noqa: E402
 from bench.seed import PHONE, World, world_new  # noqa: E402
 from bench.stack import STOP, TABLE, ServerOptions, Stack  # noqa: E402
 
@@ -442,14 +443,6 @@ def lambda_scale() -> dict[str, Any]:
         "keep_warm_ms": cold["warm"]["nexioq"].get("keep warm", {}).get("ms", {}).get("p50", 2.0),
         "source": f"bench/results/coldstart.json of {cold['started']}",
     }
-
-
-def prd_memory_mb() -> int:
-    zappa = json.loads((BASE_DIR / "zappa_settings.json").read_text())
-    stage = zappa["prd"]
-    while "memory_size" not in stage and "extends" in stage:
-        stage = {**zappa[stage.pop("extends")], **stage}
-    return int(stage.get("memory_size", 512))
 
 
 def priced(action: dict[str, Any], *, factor: float, memory_mb: int, log_bytes: float = 0.0) -> dict[str, float]:
