@@ -2,8 +2,8 @@
 
     python -m bench.bench_notifications [--future 10000] [--due 100] [--messages 300] [--bookings 300]
 
-Starts its own DynamoDB Local and identity database (``bench/stack.py``, no app server), a real
-``redis-server`` and the mail sink as a process (``nexioq.devservers``, as ``make run`` does), and
+Starts its own DynamoDB Local, identity database and ``redis-server`` (``bench/stack.py``, no app
+server) and the mail sink as a process (``nexioq.devservers``, as ``make run`` does), and
 measures three things in one run:
 
 1. **Sweep cost**: ``outbox_sweep`` with ``--future`` future bookings' reminders pending on the due
@@ -326,14 +326,12 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="nexioq-bench-notifications-") as tmp_name:
             tmp = Path(tmp_name)
-            redis_port, mail_port = devservers.free_port(), devservers.free_port()
-            started.append(devservers.start_redis(port=redis_port, data_dir=tmp / "redis"))
+            mail_port = devservers.free_port()
             started.append(devservers.start_mail_sink(port=mail_port, directory=tmp / "mail"))
-            redis_url = f"redis://127.0.0.1:{redis_port}/0"
-            os.environ.update(CELERY_BROKER_URL=redis_url, CELERY_RESULT_BACKEND=redis_url)
             stack = Stack(tmp, ServerOptions())
             try:
-                stack.start_storage()
+                stack.start_storage()  # with its Redis, the broker of this process and of the workers
+                redis_url = stack.env["CELERY_BROKER_URL"]
                 env = stack.env | {
                     "CELERY_BROKER_URL": redis_url,
                     "CELERY_RESULT_BACKEND": redis_url,

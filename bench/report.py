@@ -55,8 +55,10 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
     """Every target of the issue with its value and whether it was met."""
     found = []
 
-    def add(what: str, target: str, value: str, met: bool) -> None:
-        found.append({"what": what, "target": target, "value": value, "met": met})
+    def add(what: str, target: str, value: str, met: bool, raw: str = "", raw_met: bool | None = None) -> None:
+        """``raw``: the same figure of the run's raw baseline alone (no app), and whether that alone
+        meets the target: when it does not, no app in front of this DynamoDB Local can."""
+        found.append({"what": what, "target": target, "value": value, "met": met, "raw": raw, "raw_met": raw_met})
 
     for a in r["availability"]:
         name = f"availability, {a['professionals']} professionals"
@@ -68,13 +70,28 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
         )
         over = a["latency_ms"]["median"] - a["raw_ms"]["median"]
         add(f"{name}: median over the raw BatchGetItem + Query", "≤ 10 ms", f"{over:+.1f} ms", over <= 10)
-        add(f"{name}: p95", "< 25 ms", f"{a['latency_ms']['p95']:.1f} ms", a["latency_ms"]["p95"] < 25)
+        raw_p95 = a["raw_ms"]["p95"]
+        add(
+            f"{name}: p95",
+            "< 25 ms",
+            f"{a['latency_ms']['p95']:.1f} ms",
+            a["latency_ms"]["p95"] < 25,
+            f"{raw_p95:.1f} ms",
+            raw_p95 < 25,
+        )
     if len(r["availability"]) == 2:
         small, large = (a["latency_ms"]["median"] for a in r["availability"])
         change = large / small - 1
         add("availability: median, 20 vs 3 professionals", "within 20%", f"{change:+.0%}", abs(change) <= 0.2)
-    w = r["wizard_concurrent"]
-    add(f"wizard, {w['clients']} clients: bookings/s", "≥ 25", f"{w['bookings_per_s']:.1f}", w["bookings_per_s"] >= 25)
+    w, pairs = r["wizard_concurrent"], r["transactions"]["concurrent"]["pairs_per_s"]
+    add(
+        f"wizard, {w['clients']} clients: bookings/s",
+        "≥ 25",
+        f"{w['bookings_per_s']:.1f}",
+        w["bookings_per_s"] >= 25,
+        f"{pairs:.1f} transaction pairs/s",
+        pairs >= 25,
+    )
     o = r["race_one_time"]
     add(
         f"{o['patients']} patients on one time: 409 answers",
@@ -83,8 +100,15 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
         o["conflicts"] == o["patients"] - 1,
     )
     add(f"{o['patients']} patients on one time: 5xx answers", "0", f"{o['server_errors']}", o["server_errors"] == 0)
-    p99 = o["attempt_latency_ms"]["p99"]
-    add(f"{o['patients']} patients on one time: p99", "< 1 s", f"{p99:.0f} ms", p99 < 1000)
+    p99, raw_p99 = o["attempt_latency_ms"]["p99"], r["transactions"]["race"]["latency_ms"]["p99"]
+    add(
+        f"{o['patients']} patients on one time: p99",
+        "< 1 s",
+        f"{p99:.0f} ms",
+        p99 < 1000,
+        f"{raw_p99:.0f} ms",
+        raw_p99 < 1000,
+    )
     return found
 
 
@@ -120,6 +144,12 @@ def failures(r: dict[str, Any]) -> list[str]:
 
 
 # ---------------------------------------------------------------- rendering
+
+
+def _raw_reach(t: dict[str, Any]) -> str:
+    if t.get("raw_met") is None:
+        return ""
+    return f"{t['raw']} ({'meets' if t['raw_met'] else 'misses'} it)"
 
 
 def _ms(value: float) -> str:
@@ -186,9 +216,15 @@ def markdown(r: dict[str, Any]) -> str:
     lines += _booking_costs(r) + _cpu(r) + _setup(r)
     lines += ["## Targets", ""]
     lines += _table(
-        ["target", "wanted", "measured", ""],
-        [(t["what"], t["target"], t["value"], _met(t["met"])) for t in r["targets"]],
+        ["target", "wanted", "measured", "", "the raw baseline alone, same run"],
+        [(t["what"], t["target"], t["value"], _met(t["met"]), _raw_reach(t)) for t in r["targets"]],
     )
+    lines += [
+        "The last column is the same figure for the bare DynamoDB requests alone, with no app in front of "
+        "them (the same reads, or transactions of the same size); where even that misses the target, no app "
+        "sending those requests can meet it against this machine's DynamoDB Local.",
+        "",
+    ]
     verdict = "PASS" if not r["failures"] else "FAIL: " + "; ".join(r["failures"])
     lines += [f"**Correctness: {verdict}**", ""]
     return "\n".join(lines)

@@ -1,8 +1,13 @@
 """The throw-away stack a benchmark run measures, bound to loopback, and where its CPU goes.
 
 DynamoDB Local in memory on a free port, the table and the identity database (a temporary SQLite
-file), Django set up in this process for seeding and the raw baselines, and the app under gunicorn
-on another free port. ``Stack.stop`` stops everything this run started; the entry point calls it
+file), a Redis as the Celery broker, Django set up in this process for seeding and the raw
+baselines, and the app under gunicorn on another free port.
+
+Redis is there because a booking change queues a sweep of the outbox (``outbox_kick``), as it does
+in a deployment: without a broker the kick met a refused connection instead of the send it costs
+in production. No worker consumes the queue: in production the sweep runs elsewhere (a Celery
+worker, or another Lambda invocation), and ``make bench-notifications`` measures it. ``Stack.stop`` stops everything this run started; the entry point calls it
 in a ``finally``, so Ctrl-C and SIGTERM leave nothing behind.
 """
 
@@ -43,6 +48,8 @@ APP_ENV = {
     "HOLD_RATE_PER_IP": "1000000/m",
     "HOLD_RATE_PER_SESSION": "1000000/m",
     "HOLD_MAX_LIVE_PER_SESSION": "1000",
+    # A booking change queues a sweep on the stack's Redis (CELERY_BROKER_URL), as in a deployment.
+    "OUTBOX_KICK": "1",
 }
 
 
@@ -61,6 +68,7 @@ class Stack:
         self.tmp = tmp
         self.options = options
         self.dynamodb: subprocess.Popen[bytes] | None = None
+        self.redis: subprocess.Popen[bytes] | None = None
         self.app: subprocess.Popen[bytes] | None = None
         self.endpoint = ""
         self.base = ""
@@ -75,7 +83,10 @@ class Stack:
         port = devservers.free_port()
         self.dynamodb = devservers.start_dynamodb_local(port=port, data_dir=None)
         self.endpoint = f"http://127.0.0.1:{port}"
+        redis_port = devservers.free_port()
+        self.redis = devservers.start_redis(port=redis_port, data_dir=self.tmp / "broker")
         self.env = os.environ | APP_ENV | {"DYNAMODB_ENDPOINT": self.endpoint}
+        self.env["CELERY_BROKER_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         self.env["SQLITE_PATH"] = str(self.tmp / "identity.sqlite3")
         for step in (["dynamo_table"], ["migrate", "--no-input"]):
             subprocess.run(
@@ -118,8 +129,9 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(self.app.pid, signal.SIGKILL)
                 self.app.wait(timeout=5)
-        if self.dynamodb is not None:
-            devservers.stop(self.dynamodb)
+        for server in (self.dynamodb, self.redis):
+            if server is not None:
+                devservers.stop(server)
 
 
 # ---------------------------------------------------------------- CPU
