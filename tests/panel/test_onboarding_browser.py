@@ -39,7 +39,7 @@ from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-shot = Shots("onboarding")
+shots = Shots("onboarding")  # Person.shot names each file after its person
 OWNER_EMAIL = "owner@nexioq.example"
 ADMIN_EMAIL = "directora@sonrisa-norte.example"
 ADMIN_PASSWORD = "Sonrisa-Norte-2026"
@@ -83,7 +83,7 @@ class Person:
         target.click()
 
     def shot(self, name: str) -> None:
-        shot(self.page, f"{self.name}-{name}")
+        shots(self.page, f"{self.name}-{name}")
 
 
 def message_to(email: str) -> str:
