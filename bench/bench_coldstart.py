@@ -43,12 +43,14 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from bench.report import percentile
 from bench.stack import REGION, STOP, TABLE, ServerOptions, Stack
+from deploy import lambda_events
 from nexioq import devservers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -194,59 +196,16 @@ def override_package_env(folder: Path, values: dict[str, str]) -> None:
 
 
 def http_event(path: str, query: dict[str, str] | None = None, *, cookies: list[str] | None = None) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload 2.0) event, as a custom domain sends it (no stage in the path)."""
-    raw_query = urlencode(query or {})
-    return {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": raw_query,
-        "cookies": cookies or [],
-        "headers": {
-            "host": HOST,
-            "x-forwarded-proto": "https",
-            "x-forwarded-for": "203.0.113.7",
-            "x-forwarded-port": "443",
-            "user-agent": "bench-coldstart",
-            "accept": "text/html,application/json",
-            "accept-language": "es",
-        },
-        "queryStringParameters": dict(query or {}) or None,
-        "requestContext": {
-            "accountId": "000000000000",
-            "apiId": "bench",
-            "domainName": HOST,
-            "domainPrefix": "reservas",
-            "http": {
-                "method": "GET",
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "203.0.113.7",
-                "userAgent": "bench-coldstart",
-            },
-            "requestId": "bench",
-            "routeKey": "$default",
-            "stage": "$default",
-            "time": "29/Nov/2026:20:00:00 +0000",
-            "timeEpoch": 0,
-        },
-        "isBase64Encoded": False,
-    }
+    """A GET through API Gateway's HTTP API, as the custom domain sends it (no stage in the path)."""
+    headers = {"user-agent": "bench-coldstart", "accept": "text/html,application/json", "accept-language": "es"}
+    return lambda_events.http_event(
+        "GET", path, host=HOST, query=urlencode(query or {}), cookies=cookies or [], headers=headers
+    )
 
 
-def scheduled_event(function: str) -> dict[str, Any]:
-    """What EventBridge sends for one of Zappa's scheduled functions (the rule's name ends with it)."""
-    return {
-        "version": "0",
-        "id": "bench",
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "000000000000",
-        "time": "2026-11-29T20:00:00Z",
-        "region": "eu-west-1",
-        "resources": [f"arn:aws:events:eu-west-1:000000000000:rule/nexioq-prd-{function}"],
-        "detail": {},
-    }
+def scheduled_event(event: Mapping[str, str]) -> dict[str, Any]:
+    """What EventBridge sends for one of the prd stage's rules."""
+    return lambda_events.scheduled_event(event, lambda_name=f"nexioq-{STAGE}")
 
 
 # ---------------------------------------------------------------- the measured processes
@@ -531,8 +490,9 @@ def run(cold_runs: int, warm_requests: int, tmp: Path) -> dict[str, Any]:
         try:
             child.ask(page)
             events = wizard_events(world, cookies, 2 * warm_requests, rng)
-            events += [("sweep event", scheduled_event("notifications.lambda_handlers.sweep"), None)] * 50  # type: ignore[list-item]
-            events += [("keep warm", scheduled_event("handler.keep_warm_callback"), None)] * 50  # type: ignore[list-item]
+            sweep = scheduled_event({"function": "notifications.lambda_handlers.sweep"})
+            events += [("sweep event", sweep, None)] * 50  # type: ignore[list-item]
+            events += [("keep warm", scheduled_event(lambda_events.KEEP_WARM), None)] * 50  # type: ignore[list-item]
             events += [("/health/", http_event("/health/"), 200)] * 50
             warm_nexioq = warm(child, events)
         finally:

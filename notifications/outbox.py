@@ -152,20 +152,22 @@ def _message_now(
     )
 
 
+_CLINIC_NOTICE_IDS = {MessageKind.CLINIC_NEW: clinic_new_id, MessageKind.CLINIC_CANCELLED: clinic_cancelled_id}
+
+
+def _clinic_notice(tx: dynamo.Transaction, *, clinic: Clinic, booking: Booking, kind: str, now: dt.datetime) -> None:
+    """The clinic's own message about the change, if it asked for them and has an address."""
+    if _to_clinic(clinic):
+        item_id = _CLINIC_NOTICE_IDS[kind](booking.booking_id)
+        _message_now(tx, booking, item_id=item_id, kind=kind, now=now, recipient=CLINIC)
+
+
 def outbox_on_booked(tx: dynamo.Transaction, *, clinic: Clinic, booking: Booking, now: dt.datetime) -> None:
     """A new booking (online confirmation or staff booking): the confirmation, its reminders, the clinic's notice."""
     if _to_patient(booking):
         _message_now(tx, booking, item_id=confirmed_id(booking.booking_id), kind=MessageKind.CONFIRMED, now=now)
         _reminders(tx, clinic=clinic, booking=booking, now=now, moving=False)
-    if _to_clinic(clinic):
-        _message_now(
-            tx,
-            booking,
-            item_id=clinic_new_id(booking.booking_id),
-            kind=MessageKind.CLINIC_NEW,
-            now=now,
-            recipient=CLINIC,
-        )
+    _clinic_notice(tx, clinic=clinic, booking=booking, kind=MessageKind.CLINIC_NEW, now=now)
 
 
 def outbox_on_cancelled(tx: dynamo.Transaction, *, clinic: Clinic, booking: Booking, now: dt.datetime) -> None:
@@ -175,15 +177,7 @@ def outbox_on_cancelled(tx: dynamo.Transaction, *, clinic: Clinic, booking: Book
         for offset in reminder_offsets(clinic):
             tx.delete(_key_only(booking.tenant_id, reminder_id(booking.booking_id, offset)))
         _message_now(tx, booking, item_id=cancelled_id(booking.booking_id), kind=MessageKind.CANCELLED, now=now)
-    if _to_clinic(clinic):
-        _message_now(
-            tx,
-            booking,
-            item_id=clinic_cancelled_id(booking.booking_id),
-            kind=MessageKind.CLINIC_CANCELLED,
-            now=now,
-            recipient=CLINIC,
-        )
+    _clinic_notice(tx, clinic=clinic, booking=booking, kind=MessageKind.CLINIC_CANCELLED, now=now)
 
 
 def reschedule_count(booking: Booking) -> int:

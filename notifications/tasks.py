@@ -56,7 +56,6 @@ def outbox_kick() -> bool:
     On Lambda (``OUTBOX_KICK_LAMBDA``) there is no broker: the function invokes itself
     asynchronously with the sweep as a Zappa command, so the confirmation leaves within seconds
     there too instead of at the next minute's scheduled sweep."""
-    global _kick_paused_until
     if time.monotonic() < _kick_paused_until:
         return False
     if settings.OUTBOX_KICK_LAMBDA:
@@ -69,10 +68,7 @@ def outbox_kick() -> bool:
         with app.connection_for_write(transport_options={"max_retries": 0}) as connection:
             outbox_sweep_task.apply_async(retry=False, connection=connection)
     except Exception:
-        # Every booking meanwhile would pay the same refused connection: skip kicking for a while.
-        _kick_paused_until = time.monotonic() + KICK_PAUSE_SECONDS
-        log.warning("could not queue a sweep; the next scheduled one sends the messages", exc_info=True)
-        return False
+        return _kick_refused("could not queue a sweep")
     return True
 
 
@@ -80,6 +76,16 @@ def outbox_kick() -> bool:
 # scheduled sweep (beat, or the minute's event) sends meanwhile.
 KICK_PAUSE_SECONDS = 5.0
 _kick_paused_until = 0.0
+
+
+def _kick_refused(what: str) -> bool:
+    """Log a kick that failed, with its exception, and pause kicking: every booking meanwhile would
+    pay the same refusal. Returns False, what the kick returns: no sweep was queued."""
+    global _kick_paused_until
+    _kick_paused_until = time.monotonic() + KICK_PAUSE_SECONDS
+    log.warning("%s; the next scheduled one sends the messages", what, exc_info=True)
+    return False
+
 
 # What Zappa's handler runs for an event with a "command": the same function as the minute's event.
 LAMBDA_SWEEP_COMMAND = "notifications.lambda_handlers.sweep"
@@ -100,7 +106,6 @@ def lambda_client() -> Any:
 
 
 def _lambda_kick() -> bool:
-    global _kick_paused_until
     function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
     if not function_name:
         # Production settings outside Lambda (a rehearsal, a shell): nothing to invoke.
@@ -112,9 +117,7 @@ def _lambda_kick() -> bool:
             Payload=json.dumps({"command": LAMBDA_SWEEP_COMMAND}).encode(),
         )
     except Exception:
-        _kick_paused_until = time.monotonic() + KICK_PAUSE_SECONDS
-        log.warning("could not invoke a sweep; the next scheduled one sends the messages", exc_info=True)
-        return False
+        return _kick_refused("could not invoke a sweep")
     return True
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
@@ -26,6 +28,27 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
 TIMEOUT_MS = 10_000
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@dataclass(frozen=True)
+class Shots:
+    """A module's screenshots: ``test-artifacts/<folder>/<prefix><name>.png``, full page, for a human
+    to look at (and the README's figures). A module makes one (``shot = Shots("browser", prefix="x-")``)
+    and calls ``shot(page, name)``; ``shot.path(name)`` is the file for a clip or an element."""
+
+    folder: str
+    prefix: str = ""
+
+    def path(self, name: str, suffix: str = ".png") -> Path:
+        folder = ARTIFACTS / self.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{self.prefix}{name}{suffix}"
+
+    def __call__(self, page: Page, name: str) -> Path:
+        path = self.path(name)
+        page.screenshot(path=path, full_page=True)
+        return path
 
 
 @pytest.fixture(scope="module")

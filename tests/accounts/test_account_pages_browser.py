@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -26,6 +25,7 @@ from accounts.models import User
 from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
     MOBILE,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -35,7 +35,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "accounts"
+shot = Shots("accounts")
 EMAIL = "ana.perez@example.com"
 PASSWORD = "Sonrisa-2026-segura"
 CODE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)  # allauth's default user code
@@ -62,10 +62,6 @@ def member() -> User:
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def shot(page: Page, name: str) -> None:
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
 def page_width(page: Page) -> int:

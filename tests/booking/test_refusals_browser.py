@@ -6,7 +6,6 @@ Screenshots land in test-artifacts/browser/refusal-*.png.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -18,6 +17,7 @@ from clinics.choices import phone_display
 from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
     MOBILE,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -28,17 +28,12 @@ from tests.conftest import DAY, World, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+shot = Shots("browser", prefix="refusal-")
 
 
 @pytest.fixture
 def clinic(dynamodb_local: str, ticking: time_machine.Coordinates, transactional_db: None) -> World:
     return make_world()
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"refusal-{name}.png", full_page=True)
 
 
 def schedule(page: Page, live_server: object, world: World) -> None:

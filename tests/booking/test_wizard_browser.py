@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -22,6 +21,7 @@ from nexioq import dynamo
 from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
     MOBILE,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -32,7 +32,7 @@ from tests.conftest import DAY, PASSWORD, World, at, book, make_user, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+shot = Shots("browser")
 REFERENCE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{8}$")  # Crockford base32, see booking.services.booking_reference
 PATIENT = {"Nombre completo": "Ana Pérez", "Celular": "300 123 4567"}
 PATIENT_EMAIL = "ana@example.com"
@@ -48,10 +48,6 @@ def browser_world(dynamodb_local: str, ticking: time_machine.Coordinates, transa
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def shot(page: Page, name: str) -> None:
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
 def start_url(live_server: object, world: World) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -22,6 +21,7 @@ from clinics.selectors import clinic_get
 from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
     MOBILE,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -32,7 +32,7 @@ from tests.conftest import BOGOTA, World, at, book, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+shot = Shots("browser", prefix="strip-")
 WEDNESDAY = dt.date(2026, 12, 2)
 
 
@@ -64,19 +64,13 @@ def clinic(dynamodb_local: str, ticking: time_machine.Coordinates, transactional
     return world
 
 
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"strip-{name}.png", full_page=True)
-
-
 def shot_strip(page: Page, name: str) -> None:
     """The top of the times card (heading, strip, legend), close up."""
     box = page.locator("#times").bounding_box()
     assert box is not None
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     scrolled = float(page.evaluate("window.scrollY"))
     clip = {"x": box["x"], "y": box["y"] + scrolled, "width": box["width"], "height": min(box["height"], 300)}
-    page.screenshot(path=ARTIFACTS / f"strip-{name}-detail.png", clip=clip, full_page=True)  # type: ignore[arg-type]
+    page.screenshot(path=shot.path(f"{name}-detail"), clip=clip, full_page=True)  # type: ignore[arg-type]
 
 
 def schedule_url(live_server: object, world: World) -> str:

@@ -39,8 +39,8 @@ from urllib.parse import urlencode
 
 import brotli
 import pytest
-from zappa.core import Zappa
 
+from deploy.lambda_events import API_HOST, KEEP_WARM, http_event, scheduled_event
 from deploy.package import BASE_DIR, PackageResult, build_package, host_arch, stage_settings
 from deploy.postgres import PostgresCluster
 from nexioq.mailsink import MailSink
@@ -48,8 +48,8 @@ from tests.local_ssm import LocalSSM
 from tests.servers import RedisServer
 
 STAGE = "prd"
-API_ID = "a1b2c3d4e5"
-HOST = f"{API_ID}.execute-api.eu-west-1.amazonaws.com"
+LAMBDA_NAME = f"nexioq-{STAGE}"
+HOST = API_HOST  # no custom domain here: the API's own, with the stage in the path
 ORIGIN = f"https://{HOST}"
 CLINIC = "sonrisa"
 ADMIN = "admin@sonrisa.example"
@@ -163,7 +163,7 @@ class LambdaProcess:
     ) -> Response:
         request_id = str(uuid.uuid4())
         result = self.invoke(
-            http_event(method, path, query=query, cookies=cookies or {}, headers=headers or {}, body=body),
+            rehearsal_event(method, path, query=query, cookies=cookies or {}, headers=headers or {}, body=body),
             request_id=request_id,
         )["result"]
         raw = result.get("body") or ""
@@ -203,80 +203,28 @@ class LambdaProcess:
         self._log.close()
 
 
-def http_event(
+def rehearsal_event(
     method: str, path: str, *, query: str, cookies: dict[str, str], headers: dict[str, str], body: bytes | None
 ) -> dict[str, Any]:
-    """What API Gateway's HTTP API sends a Lambda integration (payload format 2.0), on its own domain:
-    the stage is the first segment of ``rawPath``, cookies come apart from the headers."""
-    raw_path = f"/{STAGE}{path}"
-    user_agent = "Mozilla/5.0 (X11; Linux x86_64) rehearsal"
-    event_headers = {
+    """A browser's request as API Gateway hands it to the function, on the API's own domain (the
+    stage is the first segment of the path)."""
+    browser_headers = {
         "accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
         "accept-encoding": "gzip, deflate, br",
         "accept-language": "es-CO,es;q=0.9",
-        "host": HOST,
-        "user-agent": user_agent,
+        "user-agent": "Mozilla/5.0 (X11; Linux x86_64) rehearsal",
         "x-amzn-trace-id": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}",
-        "x-forwarded-for": "203.0.113.7",
-        "x-forwarded-port": "443",
-        "x-forwarded-proto": "https",
-        **headers,
     }
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": raw_path,
-        "rawQueryString": query,
-        "headers": event_headers,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": API_ID,
-            "domainName": HOST,
-            "domainPrefix": API_ID,
-            "http": {
-                "method": method,
-                "path": raw_path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "203.0.113.7",
-                "userAgent": user_agent,
-            },
-            "requestId": uuid.uuid4().hex[:16] + "=",
-            "routeKey": "$default",
-            "stage": STAGE,
-            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
-            "timeEpoch": int(time.time() * 1000),
-        },
-        "isBase64Encoded": False,
-    }
-    if cookies:
-        event["cookies"] = [f"{name}={value}" for name, value in cookies.items()]
-    if query:
-        event["queryStringParameters"] = dict(pair.split("=", 1) for pair in query.split("&"))
-    if body is not None:
-        # API Gateway hands a form's body to Lambda base64-encoded.
-        event["body"] = base64.b64encode(body).decode()
-        event["isBase64Encoded"] = True
-        event_headers["content-length"] = str(len(body))
-    return event
-
-
-def scheduled_event(event: dict[str, Any]) -> dict[str, Any]:
-    """What EventBridge sends for the rule ``zappa deploy`` makes from an "events" entry of zappa_settings.json
-    (the rule's name, made by Zappa's own code, ends with the function's path: that is how the handler finds it)."""
-    rule = Zappa(load_credentials=False, aws_region="eu-west-1").get_scheduled_event_name(
-        event, event["function"], f"nexioq-{STAGE}"
+    return http_event(
+        method,
+        path,
+        host=HOST,
+        stage=STAGE,
+        query=query,
+        cookies=[f"{name}={value}" for name, value in cookies.items()],
+        headers=browser_headers | headers,
+        body=body,
     )
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "region": "eu-west-1",
-        "resources": [f"arn:aws:events:eu-west-1:123456789012:rule/{rule}"],
-        "detail": {},
-    }
 
 
 def stage_event(function: str) -> dict[str, Any]:
@@ -641,7 +589,7 @@ def test_it_answers_an_unknown_url_with_404_in_the_products_layout(rehearsal: Re
 
 
 def test_the_scheduled_sweep_sends_the_due_confirmation(rehearsal: Rehearsal) -> None:
-    sweep = scheduled_event(stage_event("notifications.lambda_handlers.sweep"))
+    sweep = scheduled_event(stage_event("notifications.lambda_handlers.sweep"), lambda_name=LAMBDA_NAME)
     assert sweep["resources"][0].endswith("rule/nexioq-prd-notifications.lambda_handlers.sweep")
 
     answer = rehearsal.handler.invoke(sweep)
@@ -651,17 +599,18 @@ def test_the_scheduled_sweep_sends_the_due_confirmation(rehearsal: Rehearsal) ->
     assert len(delivered) == 1, [message["To"] for message in rehearsal.sink.messages]
     assert delivered[0]["Subject"].startswith("Tu cita"), delivered[0]["Subject"]
     # A second sweep finds nothing due: the item left the due index.
-    again = rehearsal.handler.invoke(scheduled_event(stage_event("notifications.lambda_handlers.sweep")))
+    again = rehearsal.handler.invoke(
+        scheduled_event(stage_event("notifications.lambda_handlers.sweep"), lambda_name=LAMBDA_NAME)
+    )
     assert again["result"] == 0
     assert len([message for message in rehearsal.sink.messages if message["To"] == PATIENT_EMAIL]) == 1
 
 
 def test_it_takes_the_keep_warm_event(rehearsal: Rehearsal) -> None:
     # prd keeps warm: Zappa adds this rule; the handler answers it without touching the app.
-    keep_warm = {"name": "zappa-keep-warm", "function": "handler.keep_warm_callback"}
     assert stage_settings(json.loads((BASE_DIR / "zappa_settings.json").read_text()), STAGE)["keep_warm"] is True
 
-    answer = rehearsal.handler.invoke(scheduled_event(keep_warm))
+    answer = rehearsal.handler.invoke(scheduled_event(KEEP_WARM, lambda_name=LAMBDA_NAME))
 
     assert answer["result"] is None
 

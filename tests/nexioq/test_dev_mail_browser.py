@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
     MOBILE,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -22,7 +23,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dev_mail"
+shot = Shots("dev_mail")
 HTML = """<div style="font-family: sans-serif; max-width: 560px; margin: auto">
 <h1 style="color: #0f766e">Tu cita está confirmada</h1>
 <p id="greeting">Hola Luis, te esperamos el <b>martes 1 de diciembre a las 9:00</b> en Clínica Prueba.</p>
@@ -44,13 +45,12 @@ def send_confirmation() -> None:
 
 
 def test_a_newcomer_reads_the_confirmation_as_sent(new_page: PageFactory, mail_dir: Path) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     send_confirmation()
     page = new_page()
 
     page.goto("/dev/mail/")
     expect(page.get_by_role("heading", name="Correo enviado en local")).to_be_visible()
-    page.screenshot(path=str(ARTIFACTS / "list.png"), full_page=True)
+    shot(page, "list")
     page.get_by_role("link", name="Cita confirmada: Limpieza").click()
 
     expect(page.get_by_role("heading", name="Cita confirmada: Limpieza, martes 1 de diciembre 9:00")).to_be_visible()
@@ -58,8 +58,8 @@ def test_a_newcomer_reads_the_confirmation_as_sent(new_page: PageFactory, mail_d
     expect(frame.get_by_role("heading", name="Tu cita está confirmada")).to_be_visible()
     expect(frame.locator("#greeting")).to_contain_text("Hola Luis")  # the message's script did not run
     expect(page.get_by_text("cita.ics")).to_be_visible()
-    page.screenshot(path=str(ARTIFACTS / "message.png"), full_page=True)
+    shot(page, "message")
 
     phone = new_page(viewport=MOBILE, mobile=True)
     phone.goto("/dev/mail/")
-    phone.screenshot(path=str(ARTIFACTS / "list-phone.png"), full_page=True)
+    shot(phone, "list-phone")

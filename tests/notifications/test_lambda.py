@@ -23,6 +23,7 @@ import time_machine
 from django.conf import settings as django_settings
 from zappa.handler import LambdaHandler
 
+from deploy.lambda_events import scheduled_event
 from nexioq.mailsink import MailSink
 from tests.conftest import World, at, book
 from tests.notifications.helpers import inbox
@@ -76,18 +77,7 @@ def zappa_handler() -> Iterator[LambdaHandler]:
 
 
 def _scheduled_event(function: str) -> dict[str, Any]:
-    rule = f"arn:aws:events:us-east-1:123456789012:rule/nexioq-{STAGE}-{function}"
-    return {
-        "version": "0",
-        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": EARLY.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": "us-east-1",
-        "resources": [rule],
-        "detail": {},
-    }
+    return scheduled_event({"function": function}, lambda_name=f"nexioq-{STAGE}")
 
 
 def test_zappa_declares_the_sweep_every_minute() -> None:

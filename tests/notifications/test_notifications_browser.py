@@ -9,11 +9,9 @@ Run alone: ``.venv/bin/python -m pytest tests/notifications/test_notifications_b
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import time_machine
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from access.models import Membership, Role
 from accounts.models import User
@@ -25,6 +23,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     DESKTOP,
     MOBILE,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -35,7 +34,7 @@ from tests.notifications.helpers import deliver_due, failed_item, inbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "notifications"
+shot = Shots("notifications")
 ADMIN_EMAIL = "admin@clinica.example"
 PATIENT_EMAIL = "paciente@correo.example"
 
@@ -46,11 +45,6 @@ def browser_world(dynamodb_local: str, ticking: time_machine.Coordinates, transa
     admin = make_user(ADMIN_EMAIL)
     Membership.objects.create(user=admin, tenant_id=world.tenant_id, role=Role.ADMIN)
     return world
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
 def test_a_patient_reads_the_confirmation_and_turns_reminders_off(
@@ -115,14 +109,9 @@ def test_an_admin_asks_for_the_clinics_own_messages(
     page.wait_for_url(url)
     page.locator("#id_email").fill("recepcion@clinica.example")
     page.get_by_label("Avisar por correo a la clínica", exact=False).check()
-    page.locator("fieldset").filter(has_text="Recordatorios").screenshot(path=_artifact("settings-notify"))
+    page.locator("fieldset").filter(has_text="Recordatorios").screenshot(path=shot.path("settings-notify"))
     page.get_by_role("button", name="Guardar configuración").click()
     expect(page.get_by_text("Configuración guardada.")).to_be_visible()
     shot(page, "settings-saved")
 
     assert clinic_get(tenant_id=world.tenant_id).notify_clinic is True
-
-
-def _artifact(name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS / f"{name}.png"

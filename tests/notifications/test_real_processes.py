@@ -15,6 +15,8 @@ import datetime as dt
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,6 +52,37 @@ def celery_env() -> dict[str, str]:
         "OUTBOX_RETRY_SECONDS": str(RETRY_SECONDS),
         "SITE_URL": SITE_URL,
     }
+
+
+@dataclass(frozen=True)
+class Processes:
+    """What the outbox runs on here: Redis, a worker, the SMTP sink, and beat unless the test wants no
+    sweeps but its own (``processes_without_beat``). ``env`` starts another worker like the first."""
+
+    redis: RedisServer
+    worker: CeleryProcess
+    sink: MailSink
+    env: dict[str, str]
+    beat: CeleryProcess | None = None
+
+    @property
+    def logs(self) -> tuple[CeleryProcess, ...]:
+        """The Celery processes, whose logs a failed wait shows."""
+        return (self.worker,) if self.beat is None else (self.worker, self.beat)
+
+
+@pytest.fixture
+def processes_without_beat(
+    redis_server: RedisServer, celery_worker: CeleryProcess, smtp_sink: MailSink, _celery_process_env: dict[str, str]
+) -> Processes:
+    """Redis, a worker and the sink, and no beat: nothing sweeps but what the test (or a kick) queues."""
+    return Processes(redis=redis_server, worker=celery_worker, sink=smtp_sink, env=_celery_process_env)
+
+
+@pytest.fixture
+def processes(processes_without_beat: Processes, celery_beat: CeleryProcess) -> Processes:
+    """Redis, a worker, the sink and beat, which sweeps every second (``celery_env``)."""
+    return replace(processes_without_beat, beat=celery_beat)
 
 
 @pytest.fixture
@@ -148,7 +181,7 @@ def admin_of(world: World) -> Client:
 
 
 def test_a_booking_in_the_wizard_gives_exactly_one_confirmation_within_seconds(
-    clinic: World, redis_server: RedisServer, celery_worker: CeleryProcess, smtp_sink: MailSink
+    clinic: World, processes_without_beat: Processes
 ) -> None:
     """No beat runs here: the confirm view's kick (``kicks_outbox``) is what sends it at once."""
     email = address()
@@ -156,11 +189,16 @@ def test_a_booking_in_the_wizard_gives_exactly_one_confirmation_within_seconds(
 
     booking_id = wizard_book(client, clinic, tomorrow(9))
     booked = time.monotonic()
-    wait_for(lambda: inbox(smtp_sink, email), timeout=15, what="confirmation", logs=(celery_worker,))
+    wait_for(
+        lambda: inbox(processes_without_beat.sink, email),
+        timeout=15,
+        what="confirmation",
+        logs=processes_without_beat.logs,
+    )
     arrived = time.monotonic()
     time.sleep(2)  # a second look: nothing more comes
 
-    (mail,) = inbox(smtp_sink, email)
+    (mail,) = inbox(processes_without_beat.sink, email)
     assert arrived - booked < 10
     assert mail.recipients == [email]
     assert mail.subject == "Your appointment at Clínica Prueba is confirmed"
@@ -175,16 +213,15 @@ def test_a_booking_in_the_wizard_gives_exactly_one_confirmation_within_seconds(
     assert (item.status, item.attempts) == (OutboxStatus.SENT, 0)
 
 
-def test_a_reminder_arrives_at_its_time_and_once(
-    clinic: World,
-    redis_server: RedisServer,
-    celery_worker: CeleryProcess,
-    celery_beat: CeleryProcess,
-    smtp_sink: MailSink,
-) -> None:
+def test_a_reminder_arrives_at_its_time_and_once(clinic: World, processes: Processes) -> None:
     email = address()
     booking = book_now(clinic, tomorrow(10), email)
-    wait_for(lambda: confirmations(smtp_sink, email), timeout=15, what="confirmation", logs=(celery_worker,))
+    wait_for(
+        lambda: confirmations(processes.sink, email),
+        timeout=15,
+        what="confirmation",
+        logs=processes.logs,
+    )
     # The clock reaching the 2-hour reminder's time, 3 s from now: its item, due then (the same
     # item the booking wrote, under the same key, as a reschedule would put it).
     due = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=3)
@@ -199,12 +236,12 @@ def test_a_reminder_arrives_at_its_time_and_once(
     ).save()
 
     def reminders() -> list[Received]:
-        return [r for r in inbox(smtp_sink, email) if r.subject.startswith("Recordatorio")]
+        return [r for r in inbox(processes.sink, email) if r.subject.startswith("Recordatorio")]
 
     while dt.datetime.now(dt.UTC) < due - dt.timedelta(milliseconds=300):
         assert reminders() == [], "the reminder went out before its time"
         time.sleep(0.05)
-    (first,) = wait_for(reminders, timeout=10, what="reminder", logs=(celery_worker, celery_beat))
+    (first,) = wait_for(reminders, timeout=10, what="reminder", logs=processes.logs)
     seen = dt.datetime.now(dt.UTC)
     time.sleep(2.5)  # two more sweeps
 
@@ -213,67 +250,64 @@ def test_a_reminder_arrives_at_its_time_and_once(
     assert first.subject.startswith("Recordatorio: tu cita en Clínica Prueba")
     item = outbox_item_get(tenant_id=clinic.tenant_id, item_id=outbox.reminder_id(booking.booking_id, 120))
     assert item.status == OutboxStatus.SENT and item.sent_at is not None and item.sent_at >= due
-    assert len(confirmations(smtp_sink, email)) == 1
+    assert len(confirmations(processes.sink, email)) == 1
 
 
 # ---------------------------------------------------------------- faults
 
 
 def test_bookings_made_while_redis_is_stopped_are_delivered_once_when_it_is_back(
-    clinic: World,
-    redis_server: RedisServer,
-    celery_worker: CeleryProcess,
-    celery_beat: CeleryProcess,
-    smtp_sink: MailSink,
+    clinic: World, processes: Processes
 ) -> None:
     email = address()
     client = signed_in(email)
-    redis_server.stop()
+    processes.redis.stop()
 
     started = time.monotonic()
     booked = [wizard_book(client, clinic, tomorrow(hour)) for hour in (9, 11, 14)]
     booking_time = time.monotonic() - started
     time.sleep(1)
-    nothing_yet = inbox(smtp_sink, email)
-    redis_server.start()
+    nothing_yet = inbox(processes.sink, email)
+    processes.redis.start()
     wait_for(
-        lambda: len(inbox(smtp_sink, email)) >= 3,
+        lambda: len(inbox(processes.sink, email)) >= 3,
         timeout=45,
         what="three confirmations",
-        logs=(celery_worker, celery_beat),
+        logs=processes.logs,
     )
     time.sleep(2.5)
 
     assert nothing_yet == []
     assert booking_time < 10  # each kick met the stopped Redis once and gave up at once
-    mails = inbox(smtp_sink, email)
+    mails = inbox(processes.sink, email)
     assert len(mails) == 3
     assert sorted(b for b in booked for m in mails if booking_link(clinic, b) in m.text()) == sorted(booked)
 
 
 def test_a_worker_killed_mid_send_leaves_the_message_to_be_sent_once_after_its_claim(
-    clinic: World,
-    redis_server: RedisServer,
-    celery_worker: CeleryProcess,
-    celery_beat: CeleryProcess,
-    smtp_sink: MailSink,
+    clinic: World, processes: Processes
 ) -> None:
     email = address()
-    smtp_sink.stall()  # the worker's DATA gets no answer: it is caught mid-send
+    processes.sink.stall()  # the worker's DATA gets no answer: it is caught mid-send
     booking = book_now(clinic, tomorrow(9), email)
     item_id = outbox.confirmed_id(booking.booking_id)
-    wait_for(lambda: smtp_sink.stalled, timeout=15, what="send in progress", logs=(celery_worker,))
+    wait_for(lambda: processes.sink.stalled, timeout=15, what="send in progress", logs=processes.logs)
     claimed = outbox_item_get(tenant_id=clinic.tenant_id, item_id=item_id)
 
-    assert celery_worker.kill() < 0  # SIGKILL mid-send
-    smtp_sink.release()
+    assert processes.worker.kill() < 0  # SIGKILL mid-send
+    processes.sink.release()
     killed_at = time.time()
-    celery_worker.restart()  # a new process: a new claimant
-    wait_for(lambda: inbox(smtp_sink, email), timeout=30, what="the message after the claim", logs=(celery_worker,))
+    processes.worker.restart()  # a new process: a new claimant
+    wait_for(
+        lambda: inbox(processes.sink, email),
+        timeout=30,
+        what="the message after the claim",
+        logs=processes.logs,
+    )
     time.sleep(2.5)
 
     assert claimed.claimed_by is not None and claimed.claimed_until is not None
-    (mail,) = inbox(smtp_sink, email)
+    (mail,) = inbox(processes.sink, email)
     assert mail.subject == "Tu cita en Clínica Prueba está confirmada"
     sent = outbox_item_get(tenant_id=clinic.tenant_id, item_id=item_id)
     assert (sent.status, sent.attempts) == (OutboxStatus.SENT, 0)  # a kill is no failed attempt
@@ -283,14 +317,10 @@ def test_a_worker_killed_mid_send_leaves_the_message_to_be_sent_once_after_its_c
 
 
 def test_smtp_refusing_is_retried_then_failed_in_the_back_office_and_resent_once(
-    clinic: World,
-    redis_server: RedisServer,
-    celery_worker: CeleryProcess,
-    celery_beat: CeleryProcess,
-    smtp_sink: MailSink,
+    clinic: World, processes: Processes
 ) -> None:
     email = address()
-    smtp_sink.refuse(554, "5.7.1 Message refused")
+    processes.sink.refuse(554, "5.7.1 Message refused")
     booking = book_now(clinic, tomorrow(9), email)
     item_id = outbox.confirmed_id(booking.booking_id)
 
@@ -298,55 +328,62 @@ def test_smtp_refusing_is_retried_then_failed_in_the_back_office_and_resent_once
         item = outbox_item_get(tenant_id=clinic.tenant_id, item_id=item_id)
         return item if item.status == OutboxStatus.FAILED else None
 
-    failed = wait_for(failed_item, timeout=40, what="the item failed", logs=(celery_worker, celery_beat))
+    failed = wait_for(failed_item, timeout=40, what="the item failed", logs=processes.logs)
     assert failed is not None
     admin = admin_of(clinic)
     page = admin.get(reverse("notifications-failed", args=[clinic.slug]))
-    smtp_sink.accept()
+    processes.sink.accept()
     resent = admin.post(reverse("notifications-resend", args=[clinic.slug, item_id]))
-    wait_for(lambda: inbox(smtp_sink, email), timeout=15, what="the resent message", logs=(celery_worker,))
+    wait_for(
+        lambda: inbox(processes.sink, email),
+        timeout=15,
+        what="the resent message",
+        logs=processes.logs,
+    )
     time.sleep(2.5)
     after = admin.get(reverse("notifications-failed", args=[clinic.slug])).content.decode()
 
     assert (failed.attempts, failed.last_error) == (notifications.MAX_ATTEMPTS, "SMTPDataError 554")
-    assert smtp_sink.refused == notifications.MAX_ATTEMPTS
+    assert processes.sink.refused == notifications.MAX_ATTEMPTS
     assert page.status_code == 200
     assert booking.reference in page.content.decode() and "SMTPDataError 554" in page.content.decode()
     assert resent.status_code == 302
-    assert len(inbox(smtp_sink, email)) == 1
+    assert len(inbox(processes.sink, email)) == 1
     assert outbox_item_get(tenant_id=clinic.tenant_id, item_id=item_id).status == OutboxStatus.SENT
     assert booking.reference not in after
 
 
 def test_two_sweeps_at_once_on_two_workers_send_each_message_once(
-    clinic: World,
-    redis_server: RedisServer,
-    celery_worker: CeleryProcess,
-    smtp_sink: MailSink,
-    _celery_process_env: dict[str, str],
-    tmp_path: Any,
+    clinic: World, processes_without_beat: Processes, tmp_path: Path
 ) -> None:
     """Two sweeps run at the same moment (as two beats firing together would queue them), one on each
     worker, and both hand over every item: the claims make it one send each."""
-    second_worker = start_celery_process("worker", env=_celery_process_env, directory=tmp_path, name="worker-2")
-    workers = (celery_worker, second_worker)
+    second_worker = start_celery_process("worker", env=processes_without_beat.env, directory=tmp_path, name="worker-2")
+    workers = (processes_without_beat.worker, second_worker)
     try:
         email = address()
         booked = [book_now(clinic, tomorrow(hour), email).reference for hour in (8, 9, 10, 11, 12, 13, 14, 15)]
         # Each worker, once its sweep is done, is held inside its first send: neither can claim more
         # while the other sweeps, so the second sweep finds nearly every item still unclaimed.
-        smtp_sink.stall()
+        processes_without_beat.sink.stall()
         outbox_sweep_task.delay()
         outbox_sweep_task.delay()
-        wait_for(lambda: smtp_sink.stalled >= 2, timeout=15, what="both workers sending", logs=workers)
-        smtp_sink.release()
-        wait_for(lambda: len(inbox(smtp_sink, email)) >= len(booked), timeout=30, what="8 messages", logs=workers)
+        wait_for(
+            lambda: processes_without_beat.sink.stalled >= 2, timeout=15, what="both workers sending", logs=workers
+        )
+        processes_without_beat.sink.release()
+        wait_for(
+            lambda: len(inbox(processes_without_beat.sink, email)) >= len(booked),
+            timeout=30,
+            what="8 messages",
+            logs=workers,
+        )
         time.sleep(2)
-        logs = celery_worker.log() + second_worker.log()
+        logs = processes_without_beat.worker.log() + second_worker.log()
     finally:
         second_worker.stop()
 
-    mails = inbox(smtp_sink, email)
+    mails = inbox(processes_without_beat.sink, email)
     assert len(mails) == len(booked)
     assert sorted(r for r in booked for m in mails if r in m.text()) == sorted(booked)  # one each
     sweeps = [line for line in logs.splitlines() if "outbox_sweep_task[" in line and "succeeded" in line]

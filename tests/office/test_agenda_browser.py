@@ -8,7 +8,6 @@ Screenshots go to ``test-artifacts/agenda-*.png``. Run alone:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -20,6 +19,7 @@ from access.models import Membership, Role
 from booking.selectors import booking_get
 from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -29,7 +29,7 @@ from tests.conftest import DAY, NOW, World, at, book, make_user, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+shot = Shots(".", prefix="agenda-")
 LIVE_UPDATE_MS = 15_000
 # Tall enough for the whole working day: a drag near the window's edge would scroll the page under it.
 TALL = {"width": 1280, "height": 1500}
@@ -52,11 +52,6 @@ def staff(dynamodb_local: str, ticking: time_machine.Coordinates, transactional_
         user=dentist, tenant_id=world.tenant_id, role=Role.DENTIST, professional_id=world.ana.professional_id
     )
     return Staff(world=world, reception=reception, dentist=dentist)
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"agenda-{name}.png", full_page=True)
 
 
 def agenda(new_page: PageFactory, live_server: object, staff: Staff, user: object) -> Page:

@@ -10,7 +10,6 @@ Run alone: ``.venv/bin/python -m pytest tests/office/test_blocks_browser.py -q``
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,6 +25,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     DESKTOP,
     MOBILE,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -35,7 +35,7 @@ from tests.conftest import DAY, PASSWORD, World, at, book, make_user, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "blocks"
+shot = Shots("blocks")
 ADMIN_EMAIL = "admin@clinica.example"
 DENTIST_EMAIL = "ana@clinica.example"
 
@@ -50,11 +50,6 @@ def browser_world(dynamodb_local: str, ticking: time_machine.Coordinates, transa
         user=dentist, tenant_id=world.tenant_id, role=Role.DENTIST, professional_id=world.ana.professional_id
     )
     return world
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
 def sign_in_to(page: Page, url: str, email: str) -> None:

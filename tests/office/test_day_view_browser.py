@@ -9,8 +9,6 @@ Run alone: ``.venv/bin/python -m pytest tests/office/test_day_view_browser.py -q
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import time_machine
 from django.conf import settings
@@ -26,6 +24,7 @@ from clinics import services as clinic_services
 from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
     DESKTOP,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -35,7 +34,7 @@ from tests.conftest import DAY, NOW, World, at, book, make_user, make_world, mem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+shot = Shots("browser", prefix="office-")
 RECEPTION = "reception@clinic-a.example"
 DENTIST = "dentist@clinic-a.example"
 TABLET = {"width": 1024, "height": 768}
@@ -98,10 +97,6 @@ def signed_in(new_page: PageFactory, live_server: object, email: str, *, viewpor
         ]
     )
     return page
-
-
-def shot(page: Page, name: str) -> None:
-    page.screenshot(path=ARTIFACTS / f"office-{name}.png", full_page=True)
 
 
 def day_url(world: World) -> str:

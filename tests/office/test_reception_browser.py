@@ -10,7 +10,6 @@ Run alone: ``.venv/bin/python -m pytest tests/office/test_reception_browser.py -
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -25,6 +24,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     DESKTOP,
     MOBILE,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -34,7 +34,7 @@ from tests.conftest import World, at, book, make_user, make_world, system
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+shot = Shots("browser", prefix="reception-")
 RECEPTION_EMAIL = "reception@clinic-a.example"
 
 
@@ -43,11 +43,6 @@ def desk(dynamodb_local: str, ticking: time_machine.Coordinates, transactional_d
     world = make_world()
     Membership.objects.create(user=make_user(RECEPTION_EMAIL), tenant_id=world.tenant_id, role=Role.RECEPTION)
     return world
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"reception-{name}.png", full_page=True)
 
 
 def signed_in(new_page: PageFactory, live_server: object, *, phone: bool = False) -> Page:

@@ -10,7 +10,6 @@ Run alone: ``.venv/bin/python -m pytest tests/office/test_reports_browser.py -q`
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -26,6 +25,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     DESKTOP,
     MOBILE,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -35,7 +35,7 @@ from tests.conftest import DAY, World, at, book, make_user, make_world, system
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+shot = Shots("browser", prefix="reports-")
 ADMIN_EMAIL = "admin@clinic-a.example"
 ANAS_PATIENTS = ["Lucía Fernández", "Mateo Rojas", "Camila Ortiz", "Santiago Peña", "Isabella Cruz", "Tomás Vega"]
 BENS_PATIENTS = ["Valentina Díaz", "Sebastián Mora", "Mariana López"]
@@ -91,13 +91,12 @@ def test_the_printable_day_prints_one_a4_page_per_professional(
     page = signed_in(new_page, live_server)
     page.goto(f"{live_server.url}/c/{world.slug}/reports/day/?date={DAY.isoformat()}")  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="Dra. Ana")).to_be_visible()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "reports-day-screen.png", full_page=True)
+    shot(page, "day-screen")
 
-    pdf_path = ARTIFACTS / "reports-day.pdf"
+    pdf_path = shot.path("day", suffix=".pdf")
     page.pdf(path=pdf_path, prefer_css_page_size=True, print_background=True)
     page.emulate_media(media="print")
-    page.screenshot(path=ARTIFACTS / "reports-day-print.png", full_page=True)
+    shot(page, "day-print")
 
     reader = PdfReader(pdf_path)
     # Words only: a long name may wrap in its column.
@@ -131,8 +130,7 @@ def test_the_figures_page_reads_well(
     expect(page.get_by_role("heading", name="Por profesional")).to_be_visible()
     row = page.get_by_role("row", name="Dra. Ana")
     expect(row).to_contain_text("50,0 %")  # 1 no-show of 2 marked
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"reports-figures-{'phone' if phone else 'desktop'}.png", full_page=True)
+    shot(page, f"figures-{'phone' if phone else 'desktop'}")
 
     # The period form goes where it says, and a reversed period is explained, not failed.
     page.get_by_label("Desde").fill("2026-12-10")

@@ -10,7 +10,6 @@ Run alone: ``.venv/bin/python -m pytest tests/panel/test_catalogue_browser.py -q
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -23,6 +22,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     DESKTOP,
     MOBILE,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -32,7 +32,7 @@ from tests.conftest import World, make_user, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+shot = Shots("browser", prefix="panel-")
 ADMIN_EMAIL = "admin@clinic-a.example"
 # Tuesday 1 December 2026: 09:00-13:00 and 15:00-18:00, a 60-minute treatment on the 15-minute grid.
 EXPECTED_TIMES = [f"{h:02d}:{m:02d}" for h in range(9, 13) for m in (0, 15, 30, 45) if (h, m) <= (12, 0)] + [
@@ -45,10 +45,6 @@ def admin_world(dynamodb_local: str, ticking: time_machine.Coordinates, transact
     world = make_world()
     Membership.objects.create(user=make_user(ADMIN_EMAIL), tenant_id=world.tenant_id, role=Role.ADMIN)
     return world
-
-
-def shot(page: Page, name: str) -> None:
-    page.screenshot(path=ARTIFACTS / f"panel-{name}.png", full_page=True)
 
 
 def signed_in(new_page: PageFactory, live_server: object, *, phone: bool, javascript: bool = True) -> Page:
@@ -118,7 +114,7 @@ def test_an_admin_sets_up_split_hours_and_the_wizard_offers_exactly_them(
     page.locator('[name="h-1-1-end"]').fill("18:00")
     expect(page.locator('[name="h-1-0-end"]')).to_have_value("13:00")  # the swap kept what was typed
     shot(page, f"{size}-professional-form")
-    page.locator("#day-1").screenshot(path=ARTIFACTS / f"panel-{size}-hours-tuesday.png")
+    page.locator("#day-1").screenshot(path=shot.path(f"{size}-hours-tuesday"))
     page.get_by_role("button", name="Guardar", exact=True).click()
     page.wait_for_url(re.compile(r"/admin/professionals/$"))
     expect(page.get_by_text("09:00\N{EN DASH}13:00, 15:00\N{EN DASH}18:00")).to_be_visible()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -30,6 +29,7 @@ from clinics.selectors import tenant_id_for_slug
 from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loaded only here
     DESKTOP,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -39,7 +39,7 @@ from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "onboarding"
+shots = Shots("onboarding")  # Person.shot names each file after its person
 OWNER_EMAIL = "owner@nexioq.example"
 ADMIN_EMAIL = "directora@sonrisa-norte.example"
 ADMIN_PASSWORD = "Sonrisa-Norte-2026"
@@ -83,8 +83,7 @@ class Person:
         target.click()
 
     def shot(self, name: str) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=ARTIFACTS / f"{self.name}-{name}.png", full_page=True)
+        shots(self.page, f"{self.name}-{name}")
 
 
 def message_to(email: str) -> str:

@@ -9,8 +9,6 @@ Run alone: ``.venv/bin/python -m pytest tests/panel/test_settings_browser.py -q`
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import time_machine
 from playwright.sync_api import Page, expect
@@ -23,6 +21,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     DESKTOP,
     MOBILE,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -32,7 +31,7 @@ from tests.conftest import DAY, PASSWORD, World, at, book, make_user, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "panel"
+shot = Shots("panel")
 ADMIN_EMAIL = "admin@clinica.example"
 
 
@@ -42,11 +41,6 @@ def browser_world(dynamodb_local: str, ticking: time_machine.Coordinates, transa
     admin = make_user(ADMIN_EMAIL)
     Membership.objects.create(user=admin, tenant_id=world.tenant_id, role=Role.ADMIN)
     return world
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
 def sign_in_to(page: Page, url: str) -> None:

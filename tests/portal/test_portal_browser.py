@@ -29,6 +29,7 @@ from tests.browser import (  # noqa: F401 - fixtures of the browser tests, loade
     DESKTOP,
     MOBILE,
     PageFactory,
+    Shots,
     _allow_async_unsafe,
     browser,
     new_page,
@@ -38,7 +39,7 @@ from tests.conftest import NOW, World, anonymous, at, book, hold, make_user, mak
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "portal"
+shot = Shots("portal")
 SIZES = {"desktop": {"viewport": DESKTOP}, "phone": {"viewport": MOBILE, "mobile": True}}
 LATER = dt.date(2026, 12, 3)  # a Thursday, days ahead: well before the 24 h cutoff
 NEXT = dt.date(2026, 12, 4)
@@ -52,11 +53,6 @@ def world_and_patient(
     # Booking online makes the user one of the clinic's patients; these bookings are made directly.
     Membership.objects.create(user=patient, tenant_id=world.tenant_id, role=Role.PATIENT)
     return world, patient
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
 def signed_in_page(new_page: PageFactory, live_server: Any, user: User, size: str = "desktop") -> Page:
