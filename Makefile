@@ -13,7 +13,7 @@ test: prereqs-test setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy accounts access clinics booking scheduling nexioq panel office notifications deploy
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
 
 setup: $(VENV)/.installed node_modules/.installed static/css/app.css static/vendor/.installed locale-compiled dynamodb-launcher
 
