@@ -460,9 +460,6 @@ def _cells_ahead(
     try:
         first_day, days = _week_parse(request, now.date())
         last_day = first_day + dt.timedelta(days=days - 1)
-        if not request.GET.get("start"):
-            # "Today" is the clinic's, which may be UTC's yesterday or tomorrow.
-            first_day, last_day = first_day - dt.timedelta(days=1), last_day + dt.timedelta(days=1)
     except (Invalid, OverflowError):  # e.g. 9999-12-31 and 7 days
         return None
     return selectors.cells_ahead(

@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 from hypothesis import given, settings
@@ -21,7 +20,7 @@ from clinics.models import Clinic
 from nexioq import dynamo
 from nexioq.dynamo import count_requests
 from scheduling.availability import TreatmentSpec
-from tests.conftest import DAY, NOW, World, anonymous, at, book, hold, make_world
+from tests.conftest import DAY, NOW, World, anonymous, at, book, hold
 
 ZONES = sorted(zoneinfo.available_timezones())
 LONGEST = dynamo.MAX_BLOCK_MINUTES
@@ -162,23 +161,3 @@ def test_the_view_refuses_days_at_the_edges_of_the_calendar(
 
     assert response.status_code == 400
     assert response.json()["error"]
-
-
-@pytest.mark.parametrize(
-    ("utc", "zone"),
-    [
-        (dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC), "America/Bogota"),  # Bogotá is still on 30 November
-        (dt.datetime(2026, 11, 30, 20, 0, tzinfo=dt.UTC), "Pacific/Kiritimati"),  # Kiritimati is on 1 December
-    ],
-)
-def test_the_default_week_is_read_early_whatever_the_clinics_today(client: Client, utc: dt.datetime, zone: str) -> None:
-    """Without ``start`` the week begins on the clinic's today, a day either side of UTC's."""
-    world = make_world(time_zone=zone)
-    url = reverse("booking-availability", args=[world.slug, world.cleaning.treatment_id])
-    with time_machine.travel(utc, tick=False):
-        client.get(url)  # warms the slug cache
-
-        response = client.get(url, {"professional": world.ana.professional_id})
-
-    assert response.status_code == 200
-    assert response["X-Dynamo-Requests"] == "2"
