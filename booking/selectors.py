@@ -6,7 +6,7 @@ import contextvars
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence, Set
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,68 +141,6 @@ def occupied_from_agenda(
     return taken
 
 
-# A local day's midnight lies between 14 hours before and 12 hours after UTC's (zones run from UTC-12
-# to UTC+14).
-_ZONE_EARLIEST = dt.timedelta(hours=14)
-_ZONE_LATEST = dt.timedelta(hours=12)
-
-
-@dataclass(frozen=True)
-class CellsAhead:
-    """One professional's taken cells for local days [first_day, last_day], being read (``cells_ahead``)."""
-
-    professional_id: str
-    first_day: dt.date
-    last_day: dt.date
-    taken: Future[set[dt.datetime]]
-
-    def covers(self, candidates: Sequence[Professional], first_day: dt.date, last_day: dt.date) -> bool:
-        return (
-            [p.professional_id for p in candidates] == [self.professional_id]
-            and self.first_day <= first_day
-            and last_day <= self.last_day
-        )
-
-
-def ahead_range(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """What ``_occupied`` reads for local days [first_day, last_day], in any zone and for any treatment."""
-    start = dt.datetime.combine(first_day, dt.time.min, tzinfo=dt.UTC) - _ZONE_EARLIEST - _LONGEST_BLOCK
-    end = dt.datetime.combine(last_day, dt.time.min, tzinfo=dt.UTC) + dt.timedelta(days=1)
-    return start, end + _ZONE_LATEST + _LONGEST_BLOCK
-
-
-def cells_ahead(
-    *, tenant_id: str, professional_id: str, first_day: dt.date, last_day: dt.date, now: dt.datetime
-) -> CellsAhead | None:
-    """Start reading one professional's taken cells for local days [first_day, last_day] before the
-    clinic and the treatment are read, so the two requests overlap instead of adding up (README,
-    Performance, table 1). Pass the result to ``availability(ahead=...)``.
-
-    The clinic's time zone and the treatment's buffers are not known yet, so the range is what
-    ``_occupied`` reads widened to every zone and the longest block: about 1.4 days more cells on
-    a week. Every extra cell is a real taken one, so the slots are the same (tested). The caller
-    checks access first: this reads inside the clinic's partition only, and nothing of it is shown
-    unless the clinic read then finds the professional there. None for days no UTC datetime holds
-    (the request's checks then refuse them); an id no key can hold raises ``InvalidId`` here.
-    """
-    try:
-        start, end = ahead_range(first_day, last_day)
-    except OverflowError:
-        return None
-    dynamo.cell_range(professional_id, start, end)  # an invalid id fails in the caller's thread, as it would later
-    # The task runs in a copy of this context, so request counting sees its Query.
-    taken = _readers.submit(
-        contextvars.copy_context().run,
-        occupied_cells,
-        tenant_id=tenant_id,
-        professional_id=professional_id,
-        start=start,
-        end=end,
-        now=now,
-    )
-    return CellsAhead(professional_id=professional_id, first_day=first_day, last_day=last_day, taken=taken)
-
-
 def occupied_by_professional(
     *, tenant_id: str, professional_ids: Sequence[str], start: dt.datetime, end: dt.datetime, now: dt.datetime
 ) -> dict[str, set[dt.datetime]]:
@@ -244,12 +182,8 @@ def _occupied(
     first_day: dt.date,
     last_day: dt.date,
     now: dt.datetime,
-    ahead: CellsAhead | None = None,
 ) -> dict[str, set[dt.datetime]]:
-    """The candidates' taken cells over local days [first_day, last_day]: one Query (or ``ahead``'s,
-    already under way, when it covers them)."""
-    if ahead is not None and ahead.covers(candidates, first_day, last_day):
-        return {ahead.professional_id: ahead.taken.result()}
+    """The candidates' taken cells over local days [first_day, last_day]: one Query."""
     start, end = local_day_bounds(clinic, first_day, last_day)
     # A start near midnight still needs its buffers checked on the neighbouring day.
     spec = spec_for(treatment)
@@ -307,13 +241,11 @@ def availability(
     now: dt.datetime,
     moving: Booking | None = None,
     staff: bool = False,
-    ahead: CellsAhead | None = None,
 ) -> list[Slot]:
     """Bookable starts for these professionals over local days [first_day, last_day].
 
     ``moving``: a booking being rescheduled, whose own time counts as free (it may move a
     quarter later, over its own time). ``staff``: the clinic books (no minimum notice, a far horizon).
-    ``ahead``: the one professional's cells, read early by ``cells_ahead``.
     """
     candidates = _candidates(treatment, professionals)
     if not candidates:
@@ -323,13 +255,7 @@ def availability(
     if last_day < first_day:
         return []
     occupied = _occupied(
-        clinic=clinic,
-        treatment=treatment,
-        candidates=candidates,
-        first_day=first_day,
-        last_day=last_day,
-        now=now,
-        ahead=ahead,
+        clinic=clinic, treatment=treatment, candidates=candidates, first_day=first_day, last_day=last_day, now=now
     )
     if moving is not None and moving.professional_id in occupied:
         occupied[moving.professional_id] -= set(cells_for(start=moving.blocked_start, end=moving.blocked_end))

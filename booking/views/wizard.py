@@ -424,8 +424,9 @@ def _hold_or_none(actor: Actor, hold_id: str) -> Hold | None:
         return None
 
 
-def _week_parse(request: HtmxHttpRequest, today: dt.date) -> tuple[dt.date, int]:
-    """``start`` (YYYY-MM-DD, default ``today``) and ``days`` (1-7) of an availability request, as written."""
+def _week_request(request: HtmxHttpRequest, clinic: Clinic) -> tuple[dt.date, int]:
+    """``start`` (YYYY-MM-DD, default today) and ``days`` (1-7) of an availability request."""
+    today = _today(clinic)
     try:
         first_day = dt.date.fromisoformat(request.GET.get("start") or today.isoformat())
         days = int(request.GET.get("days") or 7)
@@ -433,14 +434,6 @@ def _week_parse(request: HtmxHttpRequest, today: dt.date) -> tuple[dt.date, int]
         raise Invalid(_("Enter a valid date (YYYY-MM-DD) and a number of days.")) from exc
     if not 1 <= days <= 7:
         raise Invalid(_("Ask for 1 to 7 days."))
-    return first_day, days
-
-
-def _week_request(request: HtmxHttpRequest, clinic: Clinic) -> tuple[dt.date, int]:
-    """``start`` (YYYY-MM-DD, default today) and ``days`` (1-7) of an availability request, within
-    the clinic's bookable days."""
-    today = _today(clinic)
-    first_day, days = _week_parse(request, today)
     if first_day < today:
         raise Invalid(_("That date has already passed. Choose today or a later day."))
     if first_day > _last_day(clinic):
@@ -450,23 +443,6 @@ def _week_request(request: HtmxHttpRequest, clinic: Clinic) -> tuple[dt.date, in
     return first_day, days
 
 
-def _cells_ahead(
-    request: HtmxHttpRequest, actor: Actor, professional_id: str | None, now: dt.datetime
-) -> selectors.CellsAhead | None:
-    """The one asked-for professional's cells for the asked-for days, read early; None for "any"
-    professional or a request the checks after the clinic read will refuse anyway."""
-    if professional_id is None:
-        return None
-    try:
-        first_day, days = _week_parse(request, now.date())
-        last_day = first_day + dt.timedelta(days=days - 1)
-    except (Invalid, OverflowError):  # e.g. 9999-12-31 and 7 days
-        return None
-    return selectors.cells_ahead(
-        tenant_id=actor.tenant_id, professional_id=professional_id, first_day=first_day, last_day=last_day, now=now
-    )
-
-
 @require_GET
 def availability_week(request: HtmxHttpRequest, clinic_slug: str, treatment_id: str) -> HttpResponse:
     """Bookable starts of one professional (or any) for up to a week, as JSON.
@@ -474,18 +450,14 @@ def availability_week(request: HtmxHttpRequest, clinic_slug: str, treatment_id: 
     For the front end and integrations. One professional costs one BatchGetItem (clinic,
     treatment, professional) and one Query of that professional's cells; the benchmark
     reports the count from X-Dynamo-Requests. A suspended clinic answers 409 with
-    ``{"error": ..., "title": ...}`` (``ClinicSuspended``) and shows no times (one professional's were
-    read alongside the clinic, before it was known to be suspended).
+    ``{"error": ..., "title": ...}`` (``ClinicSuspended``) and reads no times.
     """
     professional_id = request.GET.get("professional") or None
     if professional_id == ANY_PROFESSIONAL:
         professional_id = None
-    now = timezone.now()
-    # clinic_access in two halves, so that one professional's cells are read while the clinic is:
-    # access is decided first, then the two requests overlap (README, Performance, table 1).
-    actor = actor_access(request, clinic_slug, Action.BOOK_ONLINE)
-    ahead = _cells_ahead(request, actor, professional_id, now)
-    context = clinic_context(tenant_id=actor.tenant_id, treatment_id=treatment_id, professional_id=professional_id)
+    context, actor = clinic_access(
+        request, clinic_slug, Action.BOOK_ONLINE, treatment_id=treatment_id, professional_id=professional_id
+    )
     clinic, treatment = context.clinic, context.treatment
     assert treatment is not None
     if clinic.suspended:
@@ -502,8 +474,7 @@ def availability_week(request: HtmxHttpRequest, clinic_slug: str, treatment_id: 
         professionals=professionals,
         first_day=first_day,
         last_day=first_day + dt.timedelta(days=days - 1),
-        now=now,
-        ahead=ahead,
+        now=timezone.now(),
     )
     zone = clinic.zone
     return JsonResponse(

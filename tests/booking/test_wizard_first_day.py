@@ -262,9 +262,7 @@ def test_it_answers_availability_of_a_suspended_clinic_with_409(client: Client, 
         "Por favor llama a la clínica al +57 601 5550100.",
         "title": "La reserva en línea está en pausa",
     }
-    # The clinic and treatment, and the professional's cells read alongside them (before the clinic
-    # is known to be suspended); none of them is shown.
-    assert response["X-Dynamo-Requests"] == "2"
+    assert response["X-Dynamo-Requests"] == "1"  # the clinic and treatment; no times read
 
 
 def test_it_lists_no_times_on_step_two_of_a_suspended_clinic(client: Client, world: World) -> None:
