@@ -146,6 +146,15 @@ def failures(r: dict[str, Any]) -> list[str]:
 # ---------------------------------------------------------------- rendering
 
 
+def _stolen(r: dict[str, Any]) -> str:
+    """The share of the measured blocks' CPU time the hypervisor gave to other guests."""
+    blocks = [b for name, b in r["cpu"].items() if not name.startswith(("setup", "seed"))]
+    total = sum(b["busy"] + b["idle"] + b.get("steal", 0.0) for b in blocks)
+    if not total or not any("steal" in b for b in blocks):
+        return ""
+    return f"{sum(b.get('steal', 0.0) for b in blocks) / total:.0%} of the CPU time was stolen by the host; "
+
+
 def _raw_reach(t: dict[str, Any]) -> str:
     if t.get("raw_met") is None:
         return ""
@@ -207,6 +216,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"# Booking benchmark, {r['mode']} run, {r['started']}",
         "",
         f"{m['cpus']} CPUs, load average {m['load_before']} before and {m['load_after']} after; "
+        f"{_stolen(r)}"
         f"Python {m['python']}; app server gunicorn {r['server']['workers']} workers x {r['server']['threads']} threads "
         "(gthread), DynamoDB Local in memory, all on loopback. Latencies are client-side. Each figure is followed "
         "by its raw baseline, measured in the same run, and app ÷ raw.",
@@ -487,6 +497,7 @@ def _cpu(r: dict[str, Any]) -> list[str]:
                 f"{used['bench']:.1f}",
                 f"{other:.1f}",
                 f"{used['idle']:.1f}",
+                f"{used.get('steal', 0.0):.1f}",
                 f"{count:,} {unit}s" if count else "",
                 per,
             )
@@ -499,6 +510,7 @@ def _cpu(r: dict[str, Any]) -> list[str]:
         "bench",
         "other processes",
         "idle",
+        "stolen by the host",
         "units",
         "DynamoDB Local / app server ms",
     ]

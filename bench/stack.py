@@ -137,13 +137,15 @@ class Stack:
 # ---------------------------------------------------------------- CPU
 
 CLOCK_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-CPU_KEYS = ("dynamodb_local", "app_server", "bench", "busy", "idle")
+CPU_KEYS = ("dynamodb_local", "app_server", "bench", "busy", "idle", "steal")
 
 
 class CpuMeter:
     """CPU seconds of DynamoDB Local, the app server (gunicorn master and workers), this process,
-    and the whole machine's busy and idle time, charged to named blocks (``with meter.measure(name)``;
+    and the whole machine's busy, idle and stolen time, charged to named blocks (``with meter.measure(name)``;
     a name measured twice adds up). Other processes = busy minus ours: the machine may be shared.
+    Stolen time is what the hypervisor gave other guests while this one wanted the CPU: on a
+    virtual machine it slows every figure of a block alike, so the report shows it.
     Linux /proc, at clock-tick resolution (10 ms); zeros elsewhere.
     """
 
@@ -178,7 +180,8 @@ class CpuMeter:
         try:  # the whole machine: user nice system idle iowait irq softirq steal
             ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
             used["idle"] = (ticks[3] + ticks[4]) / CLOCK_TICK
-            used["busy"] = sum(ticks) / CLOCK_TICK - used["idle"]
+            used["steal"] = ticks[7] / CLOCK_TICK
+            used["busy"] = sum(ticks) / CLOCK_TICK - used["idle"] - used["steal"]
         except (OSError, ValueError, IndexError):
             return used
         used["dynamodb_local"] = self._process_seconds(self.dynamodb_pid)
