@@ -17,6 +17,7 @@ to read these figures"). The design itself is not built.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import statistics
 import tempfile
@@ -29,6 +30,7 @@ from typing import Any
 
 from bench.raw import Bare, Call
 from bench.stack import CpuMeter, ServerOptions, Stack
+from nexioq import dynamo  # key helpers; Django settings are read lazily, once the stack set them
 
 CLIENTS = 16
 PAIRS_PER_CLIENT = 12
@@ -36,6 +38,7 @@ ROUNDS = 4
 NOW = "1700000000"  # epoch seconds: every hold written below expires long after it
 HELD_UNTIL = "1800000000"
 BOOKED = "9999999999"
+MOMENT = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)  # where the scratch cells and hours start
 
 Item = dict[str, Any]
 
@@ -45,11 +48,16 @@ class Shapes:
 
     def __init__(self, table: str) -> None:
         self.table = table
-        self.pk = f"TENANT#probe-{uuid.uuid4().hex[:8]}"
+        self.pk = dynamo.tenant_pk(f"probe-{uuid.uuid4().hex[:8]}")
         self._serial = itertools.count()
 
     def clinic_item(self) -> Item:
-        return {"PK": {"S": self.pk}, "SK": {"S": "METADATA"}, "entity": {"S": "clinic"}, "suspended": {"BOOL": False}}
+        return {
+            "PK": {"S": self.pk},
+            "SK": {"S": dynamo.CLINIC_SK},
+            "entity": {"S": "clinic"},
+            "suspended": {"BOOL": False},
+        }
 
     def cells(self) -> tuple[Call, Call]:
         owner = uuid.uuid4().hex[:10]
@@ -66,16 +74,17 @@ class Shapes:
         return self._pair(hold, confirm)
 
     def _pair(self, hold_time: list[Item], confirm_time: list[Item]) -> tuple[Call, Call]:
-        hold = [*hold_time, self._put("hold"), self._clinic_check()]
-        removal = {"Delete": {"TableName": self.table, "Key": {"PK": {"S": self.pk}, "SK": {"S": "hold#gone"}}}}
-        confirm = [*confirm_time, self._put("booking"), removal, self._clinic_check()]
-        confirm += [self._put("outbox") for _ in range(3)]
+        hold = [*hold_time, self._put("hold", dynamo.hold_sk), self._clinic_check()]
+        gone = {"PK": {"S": self.pk}, "SK": {"S": dynamo.hold_sk("gone")}}
+        removal = {"Delete": {"TableName": self.table, "Key": gone}}
+        confirm = [*confirm_time, self._put("booking", dynamo.booking_sk), removal, self._clinic_check()]
+        confirm += [self._put("outbox", dynamo.outbox_sk) for _ in range(3)]
         return _transaction(hold), _transaction(confirm)
 
     def _cell(self, owner: str, index: int, *, held: bool) -> Item:
         item = {
             "PK": {"S": self.pk},
-            "SK": {"S": f"SLOT#{owner}#{index:04d}"},
+            "SK": {"S": dynamo.cell_sk(owner, MOMENT + dt.timedelta(minutes=dynamo.CELL_MINUTES * index))},
             "entity": {"S": "cell"},
             "professional_id": {"S": owner},
             "kind": {"S": "hold" if held else "booking"},
@@ -99,7 +108,8 @@ class Shapes:
         return {
             "Update": {
                 "TableName": self.table,
-                "Key": {"PK": {"S": self.pk}, "SK": {"S": f"HOUR#{owner}#{hour:04d}"}},
+                # Keyed like the cell that starts the hour.
+                "Key": {"PK": {"S": self.pk}, "SK": {"S": dynamo.cell_sk(owner, MOMENT + dt.timedelta(hours=hour))}},
                 "UpdateExpression": "SET " + ", ".join(f"#m{m} = :t" for m in minutes) + ", entity = :e",
                 "ConditionExpression": free,
                 "ExpressionAttributeNames": names,
@@ -112,8 +122,8 @@ class Shapes:
             }
         }
 
-    def _put(self, entity: str) -> Item:
-        sk = f"{entity}#{next(self._serial)}"
+    def _put(self, entity: str, key: Callable[[str], str]) -> Item:
+        sk = key(f"p{next(self._serial)}")
         item = {"PK": {"S": self.pk}, "SK": {"S": sk}, "entity": {"S": entity}, "note": {"S": "x" * 40}}
         return {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
 
@@ -121,7 +131,7 @@ class Shapes:
         return {
             "ConditionCheck": {
                 "TableName": self.table,
-                "Key": {"PK": {"S": self.pk}, "SK": {"S": "METADATA"}},
+                "Key": {"PK": {"S": self.pk}, "SK": {"S": dynamo.CLINIC_SK}},
                 "ConditionExpression": "suspended = :f",
                 "ExpressionAttributeValues": {":f": {"BOOL": False}},
             }
@@ -152,8 +162,6 @@ def main() -> int:
         try:
             stack.start_storage()
             assert stack.dynamodb is not None
-            from nexioq import dynamo
-
             cpu = CpuMeter()
             cpu.watch(dynamodb_pid=stack.dynamodb.pid)
             bare = Bare(stack.endpoint)
