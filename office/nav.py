@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from access.models import STAFF_ROLES, Membership
 from access.permissions import Action, Actor, request_actor
 from clinics.models import Clinic
+from clinics.pages import clinic_render
 
 
 def nav_for(actor: Actor) -> dict[str, bool]:
@@ -51,9 +50,9 @@ def render_office(
 ) -> HttpResponse:
     """A back-office page: with the staff navigation, and in the clinic's time zone (every time on
     it is the clinic's wall clock)."""
-    page = {**staff_nav(clinic=clinic, actor=actor), **context}
-    with timezone.override(clinic.zone):
-        response = render(request, template, page, status=status)
+    response = clinic_render(
+        request, clinic, template, {**staff_nav(clinic=clinic, actor=actor), **context}, status=status
+    )
     for name, value in (headers or {}).items():
         response[name] = value
     return response

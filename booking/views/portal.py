@@ -38,6 +38,7 @@ from booking.selectors import STRIP_DAYS
 from booking.templatetags.nexioq import long_date
 from booking.views.picker import strip_context
 from clinics.models import Clinic, Professional, Treatment
+from clinics.pages import clinic_render
 from clinics.selectors import clinic_context, professional_list
 from nexioq.errors import SignInRequired
 from nexioq.http import HtmxHttpRequest
@@ -78,9 +79,8 @@ def _signed_in_user(request: HtmxHttpRequest) -> User:
 def _render(
     request: HtmxHttpRequest, clinic: Clinic, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HttpResponse:
-    """A clinic's page with its time zone active; shown even when the clinic is suspended."""
-    with timezone.override(clinic.zone):
-        return render(request, template, {"clinic": clinic, "open_when_suspended": True, **context}, status=status)
+    """A clinic's page, shown even when the clinic is suspended."""
+    return clinic_render(request, clinic, template, {"open_when_suspended": True, **context}, status=status)
 
 
 def _own(booking: Booking, actor: Actor) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from booking.models import Booking, Hold
 from booking.views.picker import strip_context
 from booking.views.portal import just_booked_remember
 from clinics.models import Clinic, Professional, Treatment
+from clinics.pages import clinic_render
 from clinics.selectors import clinic_context, professional_list, treatment_list
 from nexioq.dynamo import iso_utc
 from nexioq.errors import Invalid, SignInRequired
@@ -51,9 +52,7 @@ log = logging.getLogger(__name__)
 def _render(
     request: HtmxHttpRequest, clinic: Clinic, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HttpResponse:
-    """Render with the clinic's time zone active, so every time on the page is the clinic's."""
-    with timezone.override(clinic.zone):
-        return render(request, template, {"clinic": clinic, **context}, status=status)
+    return clinic_render(request, clinic, template, context, status=status)
 
 
 def _today(clinic: Clinic) -> dt.date:

@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
@@ -30,6 +30,7 @@ from booking.orphans import bookings_left_outside
 from booking.services import booking_cancel
 from clinics import selectors, services
 from clinics.models import Clinic, Professional, Treatment
+from clinics.pages import clinic_render
 from nexioq.errors import Conflict, DomainError, Invalid
 from nexioq.http import HtmxHttpRequest
 from panel.forms_catalogue import (
@@ -56,10 +57,9 @@ def _render(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    """Render in the clinic's time zone (every time on the page is the clinic's wall clock)."""
-    page = {"clinic": clinic, "read_only": not actor.allows(Action.CONFIGURE_CLINIC), **context}
-    with timezone.override(clinic.zone):
-        return render(request, template, page, status=status)
+    """A panel page: read-only for a role that may not configure the clinic."""
+    page = {"read_only": not actor.allows(Action.CONFIGURE_CLINIC), **context}
+    return clinic_render(request, clinic, template, page, status=status)
 
 
 def _stale_message(kind: str) -> str:
