@@ -201,8 +201,10 @@ def book(
     treatment: Treatment | None = None,
     patient_id: str | None = None,
     name: str = "Luis Gómez",
+    booking_id: str | None = None,
 ) -> Booking:
-    """A confirmed booking made by the clinic (no hold), as reception would."""
+    """A confirmed booking made by the clinic (no hold), as reception would; ``booking_id`` as a
+    reception form's double-submit id."""
     from booking import services
 
     return services.booking_create(
@@ -212,6 +214,7 @@ def book(
         start=start,
         patient=services.PatientDetails(name, "luis@example.com", PATIENT_PHONE, patient_id=patient_id),
         actor=system(world),
+        booking_id=booking_id,
     )
 
 

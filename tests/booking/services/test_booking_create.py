@@ -107,15 +107,7 @@ def test_it_lets_a_dentist_book_on_their_own_agenda(world: World, people: People
 
 def test_it_books_the_same_booking_id_once(world: World) -> None:
     def again() -> str:
-        return services.booking_create(
-            tenant_id=world.tenant_id,
-            treatment_id=world.cleaning.treatment_id,
-            professional_id=world.ana.professional_id,
-            start=at(9),
-            patient=services.PatientDetails("X", "x@example.com", "+573001234567"),
-            actor=system(world),
-            booking_id="fixed-id-1",
-        ).booking_id
+        return book(world, at(9), booking_id="fixed-id-1").booking_id
 
     assert again() == again() == "fixed-id-1"
     assert len(clinic_bookings(world)) == 1
@@ -128,15 +120,7 @@ def test_two_clinics_may_book_with_the_same_booking_id_at_once(world: World) -> 
     other = make_world()
 
     def book_at(clinic: World) -> str:
-        return services.booking_create(
-            tenant_id=clinic.tenant_id,
-            treatment_id=clinic.cleaning.treatment_id,
-            professional_id=clinic.ana.professional_id,
-            start=at(9),
-            patient=services.PatientDetails("X", "x@example.com", "+573001234567"),
-            actor=system(clinic),
-            booking_id="walk-in-1",
-        ).booking_id
+        return book(clinic, at(9), booking_id="walk-in-1").booking_id
 
     assert book_at(world) == book_at(other) == "walk-in-1"
     assert len(clinic_bookings(world)) == len(clinic_bookings(other)) == 1
